@@ -1,0 +1,1 @@
+"""Cramp Coach: an Alexa skill for night-time leg cramps."""

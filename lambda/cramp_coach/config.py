@@ -1,0 +1,60 @@
+"""Configuration, read from the environment in this one place and nowhere else.
+
+Nothing here runs at import: `Config.from_env` is called by the entry points when they build
+the skill, so tests can pass whatever configuration they need.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_LOCALE = "en-US"
+STATE_FILE_NAME = "cramp-coach.sqlite3"
+
+
+def default_state_path(environ: Mapping[str, str]) -> Path:
+    """Where the embedded store lives when CRAMP_COACH_DB is not set.
+
+    On Lambda only /tmp is writable; elsewhere the per-user data directory (XDG on Linux,
+    ~/Library/Application Support on macOS, %LOCALAPPDATA% on Windows).
+    """
+    if environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return Path("/tmp") / STATE_FILE_NAME
+    if environ.get("XDG_DATA_HOME"):
+        base = Path(environ["XDG_DATA_HOME"])
+    elif environ.get("LOCALAPPDATA"):
+        base = Path(environ["LOCALAPPDATA"])
+    else:
+        home = Path(environ.get("HOME") or Path.home())
+        mac = home / "Library" / "Application Support"
+        base = mac if mac.is_dir() else home / ".local" / "share"
+    return base / "cramp-coach" / STATE_FILE_NAME
+
+
+@dataclass(frozen=True)
+class Config:
+    default_locale: str = DEFAULT_LOCALE
+    # Embedded store (local default).
+    state_path: Path | None = None
+    # DynamoDB, configured the way Alexa-hosted skills are.
+    dynamodb_table: str | None = None
+    dynamodb_region: str | None = None
+    # Requests for any other skill are refused when this is set.
+    skill_id: str | None = None
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if environ is None else environ
+        db = env.get("CRAMP_COACH_DB")
+        return cls(
+            default_locale=env.get("CRAMP_COACH_LOCALE") or DEFAULT_LOCALE,
+            state_path=Path(db) if db else default_state_path(env),
+            dynamodb_table=env.get("DYNAMODB_PERSISTENCE_TABLE_NAME") or None,
+            dynamodb_region=env.get("DYNAMODB_PERSISTENCE_REGION") or None,
+            skill_id=env.get("SKILL_ID") or None,
+            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+        )

@@ -1,0 +1,285 @@
+"""Every spoken word, loaded from `content/<locale>/` and validated once per process.
+
+The files are JSON so the standard library reads them at almost no cost on a cold start.
+Layout (per locale):
+
+- `answers.json`  topics: what the skill answers, each with phrasings, sources and an optional
+                  follow-up offer; a topic is reached through its intent (and slot value, `when`)
+                  or through another topic's offer.
+- `prompts.json`  replies the skill needs around the answers (launch, help, fallback, ...) and
+                  a few `words` used to assemble cards and lists.
+- `sources.json`  the public sources answers cite.
+
+A reply that carries a reprompt (its own, or its offer's) asks a question and keeps the session
+open; a reply without one is a statement and ends it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Slot value meaning "the person named something, but it matched none of our values".
+UNMATCHED = "OTHER"
+
+REQUIRED_REPLIES = (
+    "launch_first",
+    "launch",
+    "help",
+    "fallback",
+    "nothing_pending",
+    "nothing_to_repeat",
+    "declined",
+    "goodbye",
+    "source_of_last",
+    "source_general",
+    "error",
+)
+QUESTION_REPLIES = (
+    "launch_first",
+    "launch",
+    "help",
+    "fallback",
+    "nothing_pending",
+    "nothing_to_repeat",
+)
+REQUIRED_WORDS = ("and", "source", "card_footer")
+MIN_PHRASINGS = 2
+
+
+class ContentError(ValueError):
+    """The content files are missing or break the rules the code relies on."""
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    spoken: str
+    title: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Offer:
+    ask: tuple[str, ...]
+    reprompt: tuple[str, ...]
+    yes: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    key: str
+    say: tuple[str, ...]
+    reprompt: tuple[str, ...] = ()
+    offer: Offer | None = None
+    title: str | None = None
+    sources: tuple[str, ...] = ()
+    intent: str | None = None
+    when: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def asks(self) -> bool:
+        """True when this reply ends in a question and keeps the session open."""
+        return bool(self.reprompt) or self.offer is not None
+
+
+@dataclass(frozen=True)
+class Content:
+    locale: str
+    topics: Mapping[str, Reply]
+    replies: Mapping[str, Reply]
+    sources: Mapping[str, Source]
+    words: Mapping[str, str]
+
+    @property
+    def answer_intents(self) -> frozenset[str]:
+        return frozenset(t.intent for t in self.topics.values() if t.intent)
+
+    def topic_for(self, intent: str, slots: Mapping[str, str | None]) -> Reply | None:
+        """The topic for an intent, picking the variant whose `when` matches the slot ids.
+
+        `slots` maps slot name to its resolved id, `UNMATCHED` for a value that resolved to
+        nothing, or None when the slot was not filled.
+        """
+        fallback: Reply | None = None
+        for topic in self.topics.values():
+            if topic.intent != intent:
+                continue
+            if not topic.when:
+                fallback = fallback or topic
+            elif all(slots.get(name) == value for name, value in topic.when.items()):
+                return topic
+        return fallback
+
+    def spoken_list(self, items: list[str]) -> str:
+        if len(items) <= 1:
+            return "".join(items)
+        return ", ".join(items[:-1]) + f" {self.words['and']} " + items[-1]
+
+
+def _strings(value: Any, where: str, problems: list[str], minimum: int = 1) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.append(f"{where}: must be a list of non-empty strings")
+        return ()
+    if len(value) < minimum:
+        problems.append(f"{where}: needs at least {minimum} phrasings, has {len(value)}")
+    if len(set(value)) != len(value):
+        problems.append(f"{where}: repeats a phrasing")
+    for phrase in value:
+        if "<" in phrase or ">" in phrase:
+            problems.append(f"{where}: contains markup; content is plain text ({phrase[:40]!r})")
+    return tuple(value)
+
+
+def _reply(key: str, raw: Any, where: str, problems: list[str]) -> Reply:
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: must be an object")
+        return Reply(key=key, say=())
+    offer = None
+    if "offer" in raw:
+        o = raw["offer"]
+        if not isinstance(o, dict) or not isinstance(o.get("yes"), str):
+            problems.append(f"{where}.offer: needs ask, reprompt and yes")
+        else:
+            offer = Offer(
+                ask=_strings(o.get("ask"), f"{where}.offer.ask", problems, MIN_PHRASINGS),
+                reprompt=_strings(o.get("reprompt"), f"{where}.offer.reprompt", problems),
+                yes=o["yes"],
+            )
+    when = raw.get("when", {})
+    if not isinstance(when, dict) or not all(isinstance(v, str) for v in when.values()):
+        problems.append(f"{where}.when: must map slot names to value ids")
+        when = {}
+    return Reply(
+        key=key,
+        say=_strings(raw.get("say"), f"{where}.say", problems, MIN_PHRASINGS),
+        reprompt=_strings(raw["reprompt"], f"{where}.reprompt", problems)
+        if "reprompt" in raw
+        else (),
+        offer=offer,
+        title=raw.get("title"),
+        sources=tuple(raw.get("sources", ())),
+        intent=raw.get("intent"),
+        when=when,
+    )
+
+
+def _read(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError as error:
+        raise ContentError(f"missing content file {path}") from error
+    except json.JSONDecodeError as error:
+        raise ContentError(f"{path}: not valid JSON: {error}") from error
+
+
+def parse(locale: str, folder: Path) -> Content:
+    """Read and validate one locale's content; raise ContentError listing every problem."""
+    problems: list[str] = []
+    raw_sources = _read(folder / "sources.json")
+    sources = {
+        key: Source(key, s.get("spoken", ""), s.get("title", ""), s.get("url"))
+        for key, s in raw_sources.items()
+    }
+    for source in sources.values():
+        if not source.spoken or not source.title:
+            problems.append(f"sources.{source.key}: needs spoken and title")
+
+    raw_topics = _read(folder / "answers.json").get("topics", {})
+    topics = {key: _reply(key, raw, f"topics.{key}", problems) for key, raw in raw_topics.items()}
+    offered = {t.offer.yes for t in topics.values() if t.offer}
+    seen_variants: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+    for topic in topics.values():
+        where = f"topics.{topic.key}"
+        if not topic.title:
+            problems.append(f"{where}: needs a title (used on the card)")
+        if not topic.sources:
+            problems.append(f"{where}: names no source")
+        problems.extend(f"{where}: unknown source {s!r}" for s in topic.sources if s not in sources)
+        if topic.reprompt:
+            problems.append(f"{where}: topics ask through an offer, not a bare reprompt")
+        if topic.offer and topic.offer.yes not in topics:
+            problems.append(f"{where}.offer.yes: unknown topic {topic.offer.yes!r}")
+        if not topic.intent and topic.key not in offered:
+            problems.append(f"{where}: unreachable (no intent, and no offer leads to it)")
+        if topic.intent:
+            variant = (topic.intent, tuple(sorted(topic.when.items())))
+            if variant in seen_variants:
+                problems.append(f"{where}: another topic already answers {variant}")
+            seen_variants.add(variant)
+
+    raw_prompts = _read(folder / "prompts.json")
+    replies = {
+        key: _reply(key, raw, f"replies.{key}", problems)
+        for key, raw in raw_prompts.get("replies", {}).items()
+    }
+    problems.extend(f"replies.{k}: missing" for k in REQUIRED_REPLIES if k not in replies)
+    problems.extend(
+        f"replies.{k}: must ask a question (needs a reprompt)"
+        for k in QUESTION_REPLIES
+        if k in replies and not replies[k].asks
+    )
+    for phrase in replies.get("source_of_last", Reply("", ())).say:
+        if "{sources}" not in phrase:
+            problems.append("replies.source_of_last: every phrasing needs {sources}")
+    words = raw_prompts.get("words", {})
+    problems.extend(f"words.{k}: missing" for k in REQUIRED_WORDS if not words.get(k))
+
+    if problems:
+        raise ContentError(f"content/{locale} is invalid:\n  " + "\n  ".join(problems))
+    return Content(locale, topics, replies, sources, words)
+
+
+def content_root() -> Path:
+    """`content/` beside the package (the Lambda bundle) or at the repository top level."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "content", here.parent.parent / "content"):
+        if candidate.is_dir():
+            return candidate
+    raise ContentError(f"no content/ folder found near {here}")
+
+
+class ContentLibrary:
+    """Loads each locale's content on first use and keeps it for the life of the process."""
+
+    def __init__(self, root: Path | None = None, default_locale: str = "en-US") -> None:
+        self._root = root
+        self._default = default_locale
+        self._loaded: dict[str, Content] = {}
+        self._available: frozenset[str] | None = None
+
+    @property
+    def root(self) -> Path:
+        if self._root is None:
+            self._root = content_root()
+        return self._root
+
+    def available(self) -> frozenset[str]:
+        if self._available is None:
+            self._available = frozenset(
+                p.name for p in self.root.iterdir() if (p / "answers.json").is_file()
+            )
+        return self._available
+
+    def resolve(self, locale: str | None) -> str:
+        """The content locale to use: exact match, then same language, then the default."""
+        available = self.available()
+        if locale in available:
+            return locale
+        language = (locale or "").split("-")[0].lower()
+        for candidate in sorted(available):
+            if candidate.split("-")[0].lower() == language:
+                return candidate
+        return self._default
+
+    def get(self, locale: str | None) -> Content:
+        chosen = self.resolve(locale)
+        content = self._loaded.get(chosen)
+        if content is None:
+            content = parse(chosen, self.root / chosen)
+            self._loaded[chosen] = content
+        return content

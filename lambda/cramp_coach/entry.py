@@ -1,0 +1,74 @@
+"""The Lambda entry point's machinery: build the skill once per process, answer events.
+
+Nothing happens at import. The first event reads the configuration, opens the store (lazily:
+no I/O until a handler needs state) and builds the skill; later events reuse it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_model import RequestEnvelope
+
+from .config import Config
+
+log = logging.getLogger("cramp_coach")
+_skill: CustomSkill | None = None
+
+
+def configure_logging(level: str) -> None:
+    root = logging.getLogger()
+    if not root.handlers:  # Lambda installs its own handler; keep it
+        logging.basicConfig(format="%(levelname)s %(name)s %(message)s")
+    logging.getLogger("cramp_coach").setLevel(level)
+
+
+def skill() -> CustomSkill:
+    global _skill
+    if _skill is None:
+        from .skill import build_skill
+        from .store import open_store
+
+        config = Config.from_env()
+        configure_logging(config.log_level)
+        _skill = build_skill(config, open_store(config))
+    return _skill
+
+
+def unreadable_request_response(event: Any) -> dict[str, Any]:
+    """A spoken apology for an envelope the SDK cannot read, in the request's language."""
+    from . import ssml
+    from .content import ContentLibrary
+
+    request = event.get("request") if isinstance(event, dict) else None
+    locale = request.get("locale") if isinstance(request, dict) else None
+    words = ContentLibrary().get(locale if isinstance(locale, str) else None).replies["error"]
+    return {
+        "version": "1.0",
+        "response": {
+            "outputSpeech": {"type": "SSML", "ssml": ssml.text(words.say[0]).ssml()},
+            "shouldEndSession": True,
+        },
+    }
+
+
+def handle_event(event: Any, context: Any, the_skill: CustomSkill | None = None) -> dict[str, Any]:
+    """Answer one Alexa request envelope (a dict, as Lambda passes it)."""
+    current = the_skill or skill()
+    request = event.get("request") if isinstance(event, dict) else None
+    if not isinstance(request, dict) or not isinstance(request.get("type"), str):
+        log.warning("not an Alexa request envelope")
+        return unreadable_request_response(event)
+    try:
+        envelope = current.serializer.deserialize(
+            payload=json.dumps(event), obj_type=RequestEnvelope
+        )
+    except Exception as error:  # not an Alexa request at all: answer, don't crash
+        log.warning("unreadable request: %s", type(error).__name__)
+        return unreadable_request_response(event)
+    response = current.invoke(request_envelope=envelope, context=context)
+    result: dict[str, Any] = current.serializer.serialize(response)  # type: ignore[assignment]
+    return result

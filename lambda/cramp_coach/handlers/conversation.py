@@ -1,0 +1,81 @@
+"""Alexa's built-in conversation intents: help, repeat, yes/no, fallback, stop."""
+
+from __future__ import annotations
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name
+from ask_sdk_model import Response
+
+from ..respond import (
+    PENDING_OFFER,
+    Deps,
+    content_for,
+    repeat_last,
+    say_prompt,
+    say_topic,
+    session_attributes,
+)
+
+
+class _IntentHandler(AbstractRequestHandler):
+    intents: tuple[str, ...] = ()
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return any(is_intent_name(name)(handler_input) for name in self.intents)
+
+
+class HelpHandler(_IntentHandler):
+    intents = ("AMAZON.HelpIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return say_prompt(handler_input, self.deps, "help")
+
+
+class FallbackHandler(_IntentHandler):
+    intents = ("AMAZON.FallbackIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return say_prompt(handler_input, self.deps, "fallback")
+
+
+class StopHandler(_IntentHandler):
+    """Stop, Cancel and Navigate Home all end the session with a short goodnight."""
+
+    intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return say_prompt(handler_input, self.deps, "goodbye")
+
+
+class RepeatHandler(_IntentHandler):
+    intents = ("AMAZON.RepeatIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        response = repeat_last(handler_input, self.deps)
+        return response or say_prompt(handler_input, self.deps, "nothing_to_repeat")
+
+
+class YesHandler(_IntentHandler):
+    """Yes accepts the one pending offer."""
+
+    intents = ("AMAZON.YesIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        pending = session_attributes(handler_input).get(PENDING_OFFER)
+        topic = content_for(handler_input, self.deps).topics.get(pending) if pending else None
+        if topic is None:
+            return say_prompt(handler_input, self.deps, "nothing_pending")
+        return say_topic(handler_input, self.deps, topic)
+
+
+class NoHandler(_IntentHandler):
+    """No declines the offer, or answers "anything else?": either way, a kind goodbye."""
+
+    intents = ("AMAZON.NoIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return say_prompt(handler_input, self.deps, "declined")

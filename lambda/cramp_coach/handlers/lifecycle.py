@@ -1,0 +1,81 @@
+"""The edges of a session: its end, requests nobody else handles, and errors."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_request_type
+from ask_sdk_model import Response
+
+from ..respond import Deps, say_prompt
+
+log = logging.getLogger(__name__)
+
+# Requests whose response may carry speech (the rest are events Alexa answers silently).
+SPEAKABLE = frozenset({"LaunchRequest", "IntentRequest", "SessionResumedRequest"})
+
+
+class SessionEndedHandler(AbstractRequestHandler):
+    """Alexa says the session is over (timeout, user exit or error). Nothing is spoken."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("SessionEndedRequest")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        error = getattr(request, "error", None)
+        if error is not None:
+            log.warning(
+                "session ended with error: %s",
+                getattr(error.object_type, "value", error.object_type),
+            )
+        response: Response = handler_input.response_builder.response
+        return response
+
+
+class UnhandledHandler(AbstractRequestHandler):
+    """Registered last. Unknown intents get the fallback answer; other requests, silence."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        log.info("unhandled request: %s", getattr(request, "object_type", type(request).__name__))
+        if is_request_type("IntentRequest")(handler_input):
+            return say_prompt(handler_input, self.deps, "fallback")
+        response: Response = handler_input.response_builder.response
+        return response
+
+
+class ErrorHandler(AbstractExceptionHandler):
+    """Anything that went wrong still gets a kind, useful spoken answer; never a stack trace."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        # Frames only: an exception's message may quote what the person said.
+        frames = "".join(traceback.format_tb(exception.__traceback__))
+        log.error("request failed: %s\n%s", type(exception).__name__, frames)
+        builder = handler_input.response_builder
+        request = handler_input.request_envelope.request
+        if request is not None and request.object_type not in SPEAKABLE:
+            response: Response = builder.response  # events and the like: Alexa speaks nothing
+            return response
+        try:
+            return say_prompt(handler_input, self.deps, "error")
+        except Exception as second:  # content itself unavailable: end quietly rather than crash
+            log.error("error reply failed: %s", type(second).__name__)
+            builder.set_should_end_session(True)
+            fallback: Response = builder.response
+            return fallback

@@ -1,0 +1,143 @@
+"""Real Alexa request envelopes, built locally for the terminal chat and the tests.
+
+The shapes follow Alexa's request JSON reference: a `session` (absent for skill events), a
+`context.System` with application, user, device, apiEndpoint and apiAccessToken, and the
+`request` itself. Slots carry entity resolutions exactly as Alexa sends them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+LOCAL_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-00000000c0ac"
+
+
+@dataclass(frozen=True)
+class Device:
+    """Who is talking, on which device: the parts of an envelope that stay the same."""
+
+    skill_id: str = LOCAL_SKILL_ID
+    user_id: str = "amzn1.ask.account.LOCALUSER"
+    device_id: str = "amzn1.ask.device.LOCALDEVICE"
+    locale: str = "en-US"
+    api_endpoint: str = "https://api.amazonalexa.com"
+    api_access_token: str = "local-api-access-token"
+    supported_interfaces: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Session:
+    session_id: str = field(default_factory=lambda: f"amzn1.echo-api.session.{uuid.uuid4()}")
+    new: bool = True
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A slot as heard: the words, and the value id they resolved to (None: no match)."""
+
+    value: str
+    value_id: str | None = None
+    value_name: str | None = None
+    slot_type: str = ""
+
+
+def timestamp(now: datetime | None = None) -> str:
+    return (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _request_base(kind: str, locale: str, now: datetime | None) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
+        "timestamp": timestamp(now),
+        "locale": locale,
+    }
+
+
+def launch_request(locale: str = "en-US", now: datetime | None = None) -> dict[str, Any]:
+    return _request_base("LaunchRequest", locale, now)
+
+
+def slot_json(name: str, slot: Slot | None, skill_id: str = LOCAL_SKILL_ID) -> dict[str, Any]:
+    if slot is None:
+        return {"name": name, "confirmationStatus": "NONE"}
+    authority: dict[str, Any] = {
+        "authority": f"amzn1.er-authority.echo-sdk.{skill_id}.{slot.slot_type}",
+        "status": {"code": "ER_SUCCESS_MATCH" if slot.value_id else "ER_SUCCESS_NO_MATCH"},
+    }
+    if slot.value_id:
+        authority["values"] = [
+            {"value": {"name": slot.value_name or slot.value, "id": slot.value_id}}
+        ]
+    return {
+        "name": name,
+        "value": slot.value,
+        "confirmationStatus": "NONE",
+        "source": "USER",
+        "resolutions": {"resolutionsPerAuthority": [authority]},
+    }
+
+
+def intent_request(
+    name: str,
+    slots: Mapping[str, Slot | None] | None = None,
+    locale: str = "en-US",
+    now: datetime | None = None,
+    skill_id: str = LOCAL_SKILL_ID,
+) -> dict[str, Any]:
+    """An IntentRequest. Pass every slot the intent declares; None marks an unfilled one."""
+    request = _request_base("IntentRequest", locale, now)
+    intent: dict[str, Any] = {"name": name, "confirmationStatus": "NONE"}
+    if slots:
+        intent["slots"] = {n: slot_json(n, s, skill_id) for n, s in slots.items()}
+    request["intent"] = intent
+    return request
+
+
+def session_ended_request(
+    reason: str = "USER_INITIATED",
+    error_type: str | None = None,
+    message: str = "",
+    locale: str = "en-US",
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    request = _request_base("SessionEndedRequest", locale, now)
+    request["reason"] = reason
+    if error_type:
+        request["error"] = {"type": error_type, "message": message}
+    return request
+
+
+def envelope(
+    request: Mapping[str, Any], device: Device = Device(), session: Session | None = None
+) -> dict[str, Any]:
+    """Wrap a request for this device; `session=None` makes an out-of-session request."""
+    system: dict[str, Any] = {
+        "application": {"applicationId": device.skill_id},
+        "user": {"userId": device.user_id},
+        "device": {
+            "deviceId": device.device_id,
+            "supportedInterfaces": dict(device.supported_interfaces),
+        },
+        "apiEndpoint": device.api_endpoint,
+        "apiAccessToken": device.api_access_token,
+    }
+    result: dict[str, Any] = {
+        "version": "1.0",
+        "context": {"System": system},
+        "request": dict(request),
+    }
+    if session is not None:
+        result["session"] = {
+            "new": session.new,
+            "sessionId": session.session_id,
+            "application": {"applicationId": device.skill_id},
+            "attributes": dict(session.attributes),
+            "user": {"userId": device.user_id},
+        }
+    return result

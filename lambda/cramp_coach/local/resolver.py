@@ -1,0 +1,325 @@
+"""A small, local stand-in for Alexa's language understanding.
+
+It reads the interaction model (samples, slot values and synonyms) and resolves a typed line to
+an intent and its slots, the way `make run` and the tests need it. It is deliberately simple
+and explainable: words are normalised and lightly stemmed, weighted by how few intents use them,
+and compared with every sample (words and word pairs). A line that resembles no sample well
+enough goes where Alexa would send it: AMAZON.FallbackIntent.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FALLBACK = "AMAZON.FallbackIntent"
+THRESHOLD = 0.34
+
+# Filler that carries no meaning for any intent; dropped before matching.
+FILLER = frozenset(
+    [
+        "um",
+        "uh",
+        "erm",
+        "hmm",
+        "hey",
+        "hi",
+        "oh",
+        "ah",
+        "please",
+        "so",
+        "well",
+        "okay",
+        "ok",
+        "like",
+        "just",
+        "actually",
+        "really",
+        "alexa",
+    ]
+)
+_IRREGULAR = {
+    "calves": "calf",
+    "feet": "foot",
+    "charlie": "charley",
+    "am": "be",
+    "is": "be",
+    "are": "be",
+    "im": "i be",
+    "ive": "i have",
+    "got": "have",
+    "gotten": "have",
+    "cramped": "cramp",
+    "crampy": "cramp",
+    "lying": "lie",
+    "lay": "lie",
+    "laying": "lie",
+    "slept": "sleep",
+    "sleeping": "sleep",
+    "asleep": "sleep",
+    "kept": "keep",
+    "woke": "wake",
+    "waking": "wake",
+    "drinking": "drink",
+    "drank": "drink",
+    "exercising": "exercise",
+    "pregnancy": "pregnant",
+    "diabetic": "diabetes",
+    "diabetics": "diabetes",
+    "doc": "doctor",
+    "gp": "doctor",
+    "physician": "doctor",
+}
+_ACRONYM = re.compile(r"\b((?:[a-z]\.\s*){2,})")
+_NON_WORD = re.compile(r"[^a-z0-9{}_\s]+")
+
+
+def _collapse_acronym(match: re.Match[str]) -> str:
+    return match.group(1).replace(".", "").replace(" ", "") + " "
+
+
+def stem(token: str) -> str:
+    if token.startswith("{"):
+        return token
+    if token in _IRREGULAR:
+        return _IRREGULAR[token]
+    if len(token) > 5 and token.endswith("ing"):
+        return token[:-3]
+    if len(token) > 4 and token.endswith("ed"):
+        return token[:-2]
+    if len(token) > 4 and token.endswith(("ches", "shes", "xes", "sses")):
+        return token[:-2]
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def tokens(line: str) -> list[str]:
+    """Lowercase, spell out acronyms (a. l. s. -> als), drop punctuation and filler, stem."""
+    text = line.lower().replace("\u2019", "'")
+    text = _ACRONYM.sub(_collapse_acronym, text)
+    text = text.replace("'", "")
+    text = _NON_WORD.sub(" ", text)
+    result: list[str] = []
+    for word in text.split():
+        if word in FILLER:
+            continue
+        result.extend(stem(word).split())
+    return result
+
+
+@dataclass(frozen=True)
+class SlotValue:
+    """What the resolver heard for a slot: the words, and the value id they matched (if any)."""
+
+    spoken: str
+    value_id: str | None = None
+    value_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    intent: str
+    slots: Mapping[str, SlotValue] = field(default_factory=dict)
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Sample:
+    intent: str
+    words: tuple[str, ...]
+    slot_types: Mapping[str, str]  # slot type -> slot name, for the slots this sample uses
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    words: tuple[str, ...]
+    slot_type: str
+    value: SlotValue
+
+
+def _class_token(slot_type: str) -> str:
+    return "<" + slot_type.lower() + ">"
+
+
+def _value_token(value: SlotValue) -> str:
+    return "#" + (value.value_id or value.spoken).lower()
+
+
+def _bigrams(words: Sequence[str]) -> set[tuple[str, str]]:
+    return set(itertools.pairwise(words))
+
+
+def _capture(words: Sequence[str], sample: _Sample) -> tuple[list[str], SlotValue] | None:
+    """Words that sit where a sample has its slot, though they match no slot value.
+
+    "my elbow is cramping" against "my {muscle} is cramping" fills muscle with "elbow" and no
+    value id, as Alexa does (ER_SUCCESS_NO_MATCH).
+    """
+    if len(sample.slot_types) != 1:
+        return None
+    token = _class_token(next(iter(sample.slot_types)))
+    k = sample.words.index(token)
+    prefix, suffix = sample.words[:k], sample.words[k + 1 :]
+    middle = len(words) - len(prefix) - len(suffix)
+    if not 1 <= middle <= 3:
+        return None
+    if tuple(words[: len(prefix)]) != prefix or tuple(words[len(words) - len(suffix) :]) != suffix:
+        return None
+    spoken = " ".join(words[len(prefix) : len(prefix) + middle])
+    return [*prefix, token, *suffix], SlotValue(spoken)
+
+
+class Resolver:
+    def __init__(
+        self, model: Mapping[str, Any], extra_samples: Mapping[str, Iterable[str]]
+    ) -> None:
+        language = model["interactionModel"]["languageModel"]
+        self.invocation_name: str = language["invocationName"]
+        phrases: list[_Phrase] = []
+        for slot_type in language.get("types", []):
+            for value in slot_type.get("values", []):
+                name = value["name"]["value"]
+                for spoken in [name, *value["name"].get("synonyms", [])]:
+                    phrase_words = tuple(tokens(spoken))
+                    if phrase_words:
+                        heard = SlotValue(spoken, value.get("id", name), name)
+                        phrases.append(_Phrase(phrase_words, slot_type["name"], heard))
+        # Longest phrases first, so "back of my thigh" wins over "thigh".
+        self._phrases = sorted(phrases, key=lambda p: -len(p.words))
+
+        self._samples: list[_Sample] = []
+        self._slots: dict[str, dict[str, str]] = {}  # intent -> slot name -> slot type
+        for intent in language["intents"]:
+            by_name = {s["name"].lower(): s for s in intent.get("slots", [])}
+            self._slots[intent["name"]] = {s["name"]: s["type"] for s in by_name.values()}
+            samples = list(intent.get("samples", [])) + list(extra_samples.get(intent["name"], []))
+            for sample in samples:
+                words: list[str] = []
+                used: dict[str, str] = {}
+                for word in tokens(sample):
+                    slot = by_name.get(word.strip("{}")) if word.startswith("{") else None
+                    if slot is not None:
+                        used[slot["type"]] = slot["name"]
+                        words.append(_class_token(slot["type"]))
+                    else:
+                        words.append(word)
+                canonical, _ = self._canonical(words)
+                self._samples.append(_Sample(intent["name"], tuple(canonical), used))
+
+        intents_using: dict[str, set[str]] = defaultdict(set)
+        for s in self._samples:
+            for word in s.words:
+                intents_using[word].add(s.intent)
+        count = len({s.intent for s in self._samples}) or 1
+        self._idf = {w: math.log((count + 1) / (len(i) + 0.5)) for w, i in intents_using.items()}
+        # A word no sample uses says the line is about something else: weigh it like a rare one.
+        self._unknown_weight = max(self._idf.values(), default=1.0)
+        self._intent_words: dict[str, set[str]] = defaultdict(set)
+        for s in self._samples:
+            self._intent_words[s.intent].update(s.words)
+
+    @classmethod
+    def from_files(cls, model_path: Path, builtins_path: Path | None = None) -> Resolver:
+        model = json.loads(model_path.read_text(encoding="utf-8"))
+        builtins_path = builtins_path or Path(__file__).with_name("builtin_samples.json")
+        extra = json.loads(builtins_path.read_text(encoding="utf-8"))
+        return cls(model, {k: v for k, v in extra.items() if not k.startswith("_")})
+
+    def slots_of(self, intent: str) -> dict[str, str]:
+        """The slots an intent declares: name -> slot type."""
+        return dict(self._slots.get(intent, {}))
+
+    def _canonical(self, words: Sequence[str]) -> tuple[list[str], dict[str, SlotValue]]:
+        """Replace slot values (any custom type) by their type's class token."""
+        result: list[str] = []
+        found: dict[str, SlotValue] = {}
+        i = 0
+        while i < len(words):
+            for phrase in self._phrases:
+                n = len(phrase.words)
+                if tuple(words[i : i + n]) == phrase.words:
+                    # The class token lets "calf" and "thigh" share a frame; the value token
+                    # keeps them apart where a sample names one ("why do my thighs cramp").
+                    result.append(_class_token(phrase.slot_type))
+                    result.append(_value_token(phrase.value))
+                    found.setdefault(phrase.slot_type, phrase.value)
+                    i += n
+                    break
+            else:
+                result.append(words[i])
+                i += 1
+        return result, found
+
+    def _weight(self, word: str) -> float:
+        return self._idf.get(word, self._unknown_weight)
+
+    def _similarity(self, words: Sequence[str], sample: Sequence[str]) -> float:
+        a, b = set(words), set(sample)
+        if not a or not b:
+            return 0.0
+        common = sum(self._weight(w) ** 2 for w in a & b)
+        norm_a = sum(self._weight(w) ** 2 for w in a)
+        norm_b = sum(self._weight(w) ** 2 for w in b)
+        unigram = common / math.sqrt(norm_a * norm_b)
+        pairs_a, pairs_b = _bigrams(words), _bigrams(sample)
+        if not pairs_a or not pairs_b:
+            return unigram
+        bigram = len(pairs_a & pairs_b) / math.sqrt(len(pairs_a) * len(pairs_b))
+        return 0.8 * unigram + 0.2 * bigram
+
+    def _coverage(self, words: Sequence[str], intent: str) -> float:
+        total = sum(self._weight(w) for w in words)
+        if not total:
+            return 0.0
+        known = self._intent_words[intent]
+        return sum(self._weight(w) for w in words if w in known) / total
+
+    def _scores(self, line: str) -> tuple[list[str], dict[str, tuple[float, dict[str, SlotValue]]]]:
+        words, found = self._canonical(tokens(line))
+        best: dict[str, tuple[float, dict[str, SlotValue]]] = {}
+        for sample in self._samples:
+            candidate: Sequence[str] = words
+            if sample.slot_types:  # the slot takes any value: compare the frame only
+                candidate = [w for w in words if not w.startswith("#")]
+            captured: dict[str, SlotValue] = {}
+            for slot_type in sample.slot_types:
+                if slot_type not in found:
+                    capture = _capture(candidate, sample)
+                    if capture is not None:
+                        candidate, captured[slot_type] = capture
+            score = self._similarity(candidate, sample.words)
+            if score > best.get(sample.intent, (-1.0, {}))[0]:
+                best[sample.intent] = (score, captured)
+        combined = {
+            intent: (0.75 * score + 0.25 * self._coverage(words, intent), {**found, **captured})
+            for intent, (score, captured) in best.items()
+        }
+        return words, combined
+
+    def resolve(self, line: str) -> Resolution:
+        words, scores = self._scores(line)
+        if not words or not scores:
+            return Resolution(FALLBACK)
+        intent, (score, heard) = max(scores.items(), key=lambda kv: kv[1][0])
+        if score < THRESHOLD:
+            return Resolution(FALLBACK, score=score)
+        slots = {
+            name: heard[slot_type]
+            for name, slot_type in self._slots.get(intent, {}).items()
+            if slot_type in heard
+        }
+        return Resolution(intent, slots, score)
+
+    def explain(self, line: str, top: int = 3) -> list[tuple[str, float]]:
+        """The best-scoring intents for a line, for debugging the model."""
+        _, scores = self._scores(line)
+        ranked = sorted(((i, s) for i, (s, _) in scores.items()), key=lambda kv: -kv[1])
+        return ranked[:top]

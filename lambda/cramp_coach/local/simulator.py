@@ -1,0 +1,162 @@
+"""A conversation with the skill, the way an Echo device would hold it.
+
+It keeps the session (id, `new`, attributes) between turns, opens a new one after the skill
+ends it, turns typed lines into requests through the local resolver (including "open cramp
+coach" and one-shot "ask cramp coach ..." forms), and hands envelopes to a Lambda-style handler.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..ssml import to_plain_text
+from . import envelope as env
+from .resolver import Resolution, Resolver
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+_LAUNCH = re.compile(r"^(?:open|launch|start|begin|load|run|talk to|play) (?P<name>.+)$")
+
+
+@dataclass
+class Turn:
+    """What the skill did with one request."""
+
+    request: dict[str, Any]
+    response: dict[str, Any]
+    resolution: Resolution | None = None
+
+    @property
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = self.response.get("response") or {}
+        return body
+
+    @property
+    def ssml(self) -> str:
+        return str((self.body.get("outputSpeech") or {}).get("ssml", ""))
+
+    @property
+    def speech(self) -> str:
+        return to_plain_text(self.ssml)
+
+    @property
+    def reprompt_ssml(self) -> str:
+        reprompt = self.body.get("reprompt") or {}
+        return str((reprompt.get("outputSpeech") or {}).get("ssml", ""))
+
+    @property
+    def reprompt(self) -> str:
+        return to_plain_text(self.reprompt_ssml)
+
+    @property
+    def card(self) -> Mapping[str, Any] | None:
+        card: Mapping[str, Any] | None = self.body.get("card")
+        return card
+
+    @property
+    def ends_session(self) -> bool:
+        return bool(self.body.get("shouldEndSession", False))
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        attributes: dict[str, Any] = self.response.get("sessionAttributes") or {}
+        return attributes
+
+
+@dataclass
+class Simulator:
+    handler: Handler
+    resolver: Resolver | None = None
+    device: env.Device = field(default_factory=env.Device)
+    clock: Callable[[], datetime] | None = None
+    session: env.Session | None = None
+    history: list[Turn] = field(default_factory=list)
+
+    def _now(self) -> datetime | None:
+        return self.clock() if self.clock else None
+
+    @property
+    def in_session(self) -> bool:
+        return self.session is not None
+
+    def send(self, request: dict[str, Any], *, new_session: bool = False) -> Turn:
+        """Send one request in the current session (or a new one), as Alexa would."""
+        if new_session or self.session is None:
+            self.session = env.Session()
+        event = env.envelope(request, self.device, self.session)
+        response = self.handler(event, None)
+        turn = Turn(event, response)
+        self.history.append(turn)
+        ended = request.get("type") == "SessionEndedRequest" or turn.ends_session
+        # A response without shouldEndSession and without a reprompt also ends the session
+        # on devices without a screen; treat it the same here.
+        if not ended and "shouldEndSession" not in turn.body:
+            ended = not turn.reprompt_ssml
+        if ended:
+            self.session = None
+        else:
+            self.session.new = False
+            self.session.attributes = turn.attributes
+        return turn
+
+    def launch(self) -> Turn:
+        return self.send(env.launch_request(self.device.locale, self._now()), new_session=True)
+
+    def intent(
+        self,
+        name: str,
+        slots: Mapping[str, env.Slot | None] | None = None,
+        *,
+        new_session: bool = False,
+    ) -> Turn:
+        request = env.intent_request(
+            name, slots, self.device.locale, self._now(), self.device.skill_id
+        )
+        return self.send(request, new_session=new_session)
+
+    def end(self, reason: str = "USER_INITIATED", error_type: str | None = None) -> Turn | None:
+        """Alexa closes the session (the person walked away, or an error)."""
+        if self.session is None:
+            return None
+        request = env.session_ended_request(
+            reason, error_type, locale=self.device.locale, now=self._now()
+        )
+        return self.send(request)
+
+    def _intent_for(self, line: str, *, new_session: bool) -> Turn:
+        if self.resolver is None:
+            raise RuntimeError("a resolver is needed to understand typed lines")
+        resolution = self.resolver.resolve(line)
+        declared = self.resolver.slots_of(resolution.intent)
+        slots: dict[str, env.Slot | None] = {}
+        for name, slot_type in declared.items():
+            heard = resolution.slots.get(name)
+            slots[name] = (
+                env.Slot(heard.spoken, heard.value_id, heard.value_name, slot_type)
+                if heard
+                else None
+            )
+        turn = self.intent(resolution.intent, slots or None, new_session=new_session)
+        turn.resolution = resolution
+        return turn
+
+    def say(self, line: str) -> Turn:
+        """One typed or spoken line, with or without the wake word and invocation name."""
+        text = re.sub(r"^\s*alexa[\s,.!]*", "", line.strip(), flags=re.IGNORECASE)
+        lowered = re.sub(r"[^\w' ]+", " ", text.lower()).strip()
+        lowered = re.sub(r"\s+", " ", lowered)
+        name = self.resolver.invocation_name if self.resolver else "cramp coach"
+        launch = _LAUNCH.match(lowered)
+        if launch and launch.group("name") == name:
+            return self.launch()
+        if lowered.startswith(("ask " + name, "tell " + name)):
+            rest = lowered.split(name, 1)[1].strip()
+            rest = re.sub(r"^(?:to|about|for|if|whether)\s+", "", rest)
+            if not rest:
+                return self.launch()
+            return self._intent_for(rest, new_session=True)
+        return self._intent_for(text, new_session=self.session is None)

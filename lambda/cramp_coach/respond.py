@@ -1,0 +1,201 @@
+"""Turning a content reply into an Alexa response: the one path every answer takes.
+
+It picks a phrasing (never the one this person just heard), adds the follow-up offer, keeps the
+session open exactly when the reply asks a question, builds the card, and remembers what was
+said so Repeat, Yes/No and "where is that from?" can refer back to it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+from ask_sdk_model.ui import SimpleCard
+
+from . import ssml
+from .content import Content, ContentLibrary, Reply
+
+# Session attribute names.
+LAST = "last"  # what was said last: reply key, kind and the phrasing indexes used
+HEARD = "heard"  # reply key -> index of the phrasing heard last
+PENDING_OFFER = "offer"  # topic to give if the person says yes
+LAST_SOURCES = "sources"  # source keys of the last answer
+
+
+@dataclass
+class Deps:
+    """What handlers need besides the request: passed in, so tests can choose them."""
+
+    content: ContentLibrary
+    rng: random.Random = field(default_factory=random.Random)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+
+def session_attributes(handler_input: HandlerInput) -> dict[str, Any]:
+    """The session attributes, or a throwaway dict for requests that have no session."""
+    if handler_input.request_envelope.session is None:
+        return {}
+    attributes: dict[str, Any] | None = handler_input.attributes_manager.session_attributes
+    if attributes is None:
+        attributes = {}
+        handler_input.attributes_manager.session_attributes = attributes
+    return attributes
+
+
+def content_for(handler_input: HandlerInput, deps: Deps) -> Content:
+    return deps.content.get(getattr(handler_input.request_envelope.request, "locale", None))
+
+
+def _pick(session: dict[str, Any], key: str, count: int, rng: random.Random) -> int:
+    """A phrasing index, never the one heard last for this key in this session."""
+    heard = session.setdefault(HEARD, {})
+    last = heard.get(key)
+    choices = [i for i in range(count) if i != last] or [0]
+    index = rng.choice(choices)
+    heard[key] = index
+    return index
+
+
+@dataclass(frozen=True)
+class Said:
+    """Which phrasings of a reply were used, so the exact words can be said again."""
+
+    key: str
+    topic: bool
+    say: int
+    ask: int | None = None
+    reprompt: int | None = None
+    fill: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "topic": self.topic,
+            "say": self.say,
+            "ask": self.ask,
+            "reprompt": self.reprompt,
+            "fill": dict(self.fill),
+        }
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Said | None:
+        try:
+            return cls(
+                key=str(raw["key"]),
+                topic=bool(raw["topic"]),
+                say=int(raw["say"]),
+                ask=None if raw.get("ask") is None else int(raw["ask"]),
+                reprompt=None if raw.get("reprompt") is None else int(raw["reprompt"]),
+                fill={str(k): str(v) for k, v in (raw.get("fill") or {}).items()},
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def _render(content: Content, reply: Reply, said: Said) -> tuple[ssml.Speech, ssml.Speech | None]:
+    words = reply.say[said.say % len(reply.say)]
+    if said.fill:
+        words = words.format_map(dict(said.fill))
+    speech = ssml.text(words)
+    reprompt: ssml.Speech | None = None
+    if reply.offer is not None:
+        speech = speech + ssml.text(reply.offer.ask[(said.ask or 0) % len(reply.offer.ask)])
+        reprompt = ssml.text(reply.offer.reprompt[(said.reprompt or 0) % len(reply.offer.reprompt)])
+    elif reply.reprompt:
+        reprompt = ssml.text(reply.reprompt[(said.reprompt or 0) % len(reply.reprompt)])
+    return speech, reprompt
+
+
+def _card_text(content: Content, reply: Reply, speech: ssml.Speech) -> str:
+    lines = [ssml.to_plain_text(speech.ssml()), ""]
+    for key in reply.sources:
+        source = content.sources[key]
+        lines.append(
+            f"{content.words['source']}: {source.title}"
+            + (f" - {source.url}" if source.url else "")
+        )
+    lines += ["", content.words["card_footer"]]
+    return "\n".join(lines)
+
+
+def _build(
+    handler_input: HandlerInput,
+    content: Content,
+    reply: Reply,
+    said: Said,
+) -> Response:
+    session = session_attributes(handler_input)
+    speech, reprompt = _render(content, reply, said)
+    builder = handler_input.response_builder
+    builder.speak(speech.ssml())
+    if reprompt is not None:
+        builder.ask(reprompt.ssml())
+    builder.set_should_end_session(reprompt is None)
+    if said.topic and reply.title:
+        builder.set_card(SimpleCard(title=reply.title, content=_card_text(content, reply, speech)))
+    session[LAST] = said.to_json()
+    if reply.offer is not None:
+        session[PENDING_OFFER] = reply.offer.yes
+    else:
+        session.pop(PENDING_OFFER, None)
+    if said.topic:
+        session[LAST_SOURCES] = list(reply.sources)
+    response: Response = builder.response
+    return response
+
+
+def say(
+    handler_input: HandlerInput,
+    deps: Deps,
+    reply: Reply,
+    *,
+    topic: bool = False,
+    fill: Mapping[str, str] | None = None,
+) -> Response:
+    """Speak one reply (a topic answer or a prompt), choosing fresh phrasings."""
+    content = content_for(handler_input, deps)
+    session = session_attributes(handler_input)
+    ask = reprompt = None
+    if reply.offer is not None:
+        ask = _pick(session, reply.key + ".ask", len(reply.offer.ask), deps.rng)
+        reprompt = _pick(session, reply.key + ".reprompt", len(reply.offer.reprompt), deps.rng)
+    elif reply.reprompt:
+        reprompt = _pick(session, reply.key + ".reprompt", len(reply.reprompt), deps.rng)
+    said = Said(
+        key=reply.key,
+        topic=topic,
+        say=_pick(session, reply.key, len(reply.say), deps.rng),
+        ask=ask,
+        reprompt=reprompt,
+        fill=dict(fill or {}),
+    )
+    return _build(handler_input, content, reply, said)
+
+
+def say_prompt(
+    handler_input: HandlerInput, deps: Deps, key: str, fill: Mapping[str, str] | None = None
+) -> Response:
+    content = content_for(handler_input, deps)
+    return say(handler_input, deps, content.replies[key], fill=fill)
+
+
+def say_topic(handler_input: HandlerInput, deps: Deps, reply: Reply) -> Response:
+    return say(handler_input, deps, reply, topic=True)
+
+
+def repeat_last(handler_input: HandlerInput, deps: Deps) -> Response | None:
+    """Say exactly what was said last, or None if nothing was said in this session."""
+    session = session_attributes(handler_input)
+    said = Said.from_json(session.get(LAST))
+    if said is None:
+        return None
+    content = content_for(handler_input, deps)
+    reply = (content.topics if said.topic else content.replies).get(said.key)
+    if reply is None:
+        return None
+    return _build(handler_input, content, reply, said)

@@ -1,0 +1,81 @@
+"""The one factory that assembles the skill from its handlers."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+
+from .config import Config
+from .content import ContentLibrary
+from .handlers.answers import AnswerHandler, SourceHandler
+from .handlers.conversation import (
+    FallbackHandler,
+    HelpHandler,
+    NoHandler,
+    RepeatHandler,
+    StopHandler,
+    YesHandler,
+)
+from .handlers.launch import LaunchHandler
+from .handlers.lifecycle import ErrorHandler, SessionEndedHandler, UnhandledHandler
+from .respond import Deps
+
+log = logging.getLogger("cramp_coach.requests")
+
+
+class RequestLog(AbstractRequestInterceptor):
+    """One line per request: its type, intent and locale. Never user ids, words or slot values."""
+
+    def process(self, handler_input: HandlerInput) -> None:
+        request = handler_input.request_envelope.request
+        intent = getattr(getattr(request, "intent", None), "name", None)
+        log.info(
+            "request %s%s locale=%s",
+            getattr(request, "object_type", "?"),
+            f" intent={intent}" if intent else "",
+            getattr(request, "locale", None),
+        )
+
+
+def build_skill(
+    config: Config,
+    store: AbstractPersistenceAdapter | None,
+    *,
+    content: ContentLibrary | None = None,
+    rng: random.Random | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> CustomSkill:
+    """Assemble Cramp Coach. `store` holds per-user attributes (None: run without state)."""
+    deps = Deps(
+        content=content or ContentLibrary(default_locale=config.default_locale),
+        rng=rng or random.Random(),
+        clock=clock or (lambda: datetime.now(UTC)),
+    )
+    builder = CustomSkillBuilder(persistence_adapter=store)  # type: ignore[arg-type]
+    builder.skill_id = config.skill_id  # type: ignore[assignment]
+    for handler in (
+        LaunchHandler(deps),
+        AnswerHandler(deps),
+        SourceHandler(deps),
+        HelpHandler(deps),
+        RepeatHandler(deps),
+        YesHandler(deps),
+        NoHandler(deps),
+        StopHandler(deps),
+        FallbackHandler(deps),
+        SessionEndedHandler(),
+        UnhandledHandler(deps),  # last: catches whatever nobody else handles
+    ):
+        builder.add_request_handler(handler)
+    builder.add_exception_handler(ErrorHandler(deps))
+    builder.add_global_request_interceptor(RequestLog())
+    skill: CustomSkill = builder.create()
+    return skill

@@ -1,0 +1,144 @@
+"""The one place where words become SSML.
+
+Everything the skill says is built here: text is escaped exactly once, pauses are clamped to
+what Alexa accepts, and only tags Alexa supports are ever emitted. `validate` checks a finished
+document against the same rules; the tests run it over every response the content can produce.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import unescape
+
+MAX_SPEECH_CHARS = 8000
+MAX_BREAK_MS = 10_000
+
+# Tags Alexa documents for outputSpeech (developer.amazon.com, "SSML reference").
+ALLOWED_TAGS = frozenset(
+    {
+        "speak",
+        "p",
+        "s",
+        "break",
+        "emphasis",
+        "prosody",
+        "say-as",
+        "sub",
+        "phoneme",
+        "w",
+        "lang",
+        "voice",
+        "audio",
+        "amazon:effect",
+        "amazon:domain",
+        "amazon:emotion",
+    }
+)
+
+# XML 1.0 forbids most control characters even when escaped; speech has no use for them.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPACES = re.compile(r"\s+")
+
+
+def escape(text: str) -> str:
+    """Escape arbitrary text (content or anything a user said) for use inside SSML."""
+    text = _INVALID_XML.sub(" ", text)
+    text = _SPACES.sub(" ", text).strip()
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&apos;")
+    )
+
+
+@dataclass(frozen=True)
+class Speech:
+    """A piece of speech: a sequence of SSML fragments that are already safe."""
+
+    fragments: tuple[str, ...] = ()
+
+    def __add__(self, other: Speech) -> Speech:
+        return Speech(self.fragments + other.fragments)
+
+    def __bool__(self) -> bool:
+        return bool(self.fragments)
+
+    def ssml(self) -> str:
+        """The complete `<speak>` document."""
+        return "<speak>" + " ".join(self.fragments) + "</speak>"
+
+
+def text(words: str) -> Speech:
+    """Plain words, escaped."""
+    escaped = escape(words)
+    return Speech((escaped,)) if escaped else Speech()
+
+
+def pause(milliseconds: int) -> Speech:
+    """A silence. Longer silences are chained breaks of at most ten seconds each."""
+    remaining = max(0, int(milliseconds))
+    fragments: list[str] = []
+    while remaining > 0:
+        step = min(remaining, MAX_BREAK_MS)
+        fragments.append(f'<break time="{step}ms"/>')
+        remaining -= step
+    return Speech(tuple(fragments))
+
+
+def join(parts: Iterable[Speech]) -> Speech:
+    result = Speech()
+    for part in parts:
+        result = result + part
+    return result
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def to_plain_text(ssml: str) -> str:
+    """What a listener hears, as text: tags dropped, entities decoded, spaces folded."""
+    return _SPACES.sub(" ", unescape(_TAG.sub(" ", ssml))).strip()
+
+
+_TIME = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*$")
+
+
+def break_milliseconds(value: str) -> float | None:
+    match = _TIME.match(value)
+    if not match:
+        return None
+    number = float(match.group(1))
+    return number * 1000 if match.group(2) == "s" else number
+
+
+def validate(ssml: str) -> list[str]:
+    """Return the reasons this document would be rejected or misread by Alexa (empty if none)."""
+    # Imported here: only tests and tools validate, the request path never pays for the parser.
+    import xml.etree.ElementTree as ElementTree
+
+    problems: list[str] = []
+    if len(ssml) > MAX_SPEECH_CHARS:
+        problems.append(f"{len(ssml)} characters (limit {MAX_SPEECH_CHARS})")
+    # ElementTree needs the amazon: prefix declared to parse amazon:effect and friends.
+    wrapped = ssml.replace("<speak>", '<speak xmlns:amazon="urn:amazon">', 1)
+    try:
+        root = ElementTree.fromstring(wrapped)
+    except ElementTree.ParseError as error:
+        return [*problems, f"not well-formed: {error}"]
+    if root.tag != "speak":
+        problems.append(f"root is <{root.tag}>, not <speak>")
+    for element in root.iter():
+        tag = element.tag.replace("{urn:amazon}", "amazon:")
+        if tag not in ALLOWED_TAGS:
+            problems.append(f"tag <{tag}> is not supported by Alexa")
+        if tag == "break":
+            milliseconds = break_milliseconds(element.get("time", ""))
+            if milliseconds is None and "strength" not in element.attrib:
+                problems.append("break without a valid time or strength")
+            elif milliseconds is not None and milliseconds > MAX_BREAK_MS:
+                problems.append(f"break of {milliseconds:.0f} ms (limit {MAX_BREAK_MS})")
+    return problems

@@ -1,0 +1,68 @@
+"""Shared fixtures: a real skill on a real embedded store, and a simulated Echo to talk to it."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ask_sdk_core.skill import CustomSkill
+
+from cramp_coach.config import Config
+from cramp_coach.content import Content, ContentLibrary
+from cramp_coach.entry import handle_event
+from cramp_coach.local.envelope import Device
+from cramp_coach.local.resolver import Resolver
+from cramp_coach.local.simulator import Simulator
+from cramp_coach.skill import build_skill
+from cramp_coach.store import SqliteStore
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL_PATH = ROOT / "interaction_model" / "en-US.json"
+
+
+@pytest.fixture(scope="session")
+def model() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture(scope="session")
+def resolver() -> Resolver:
+    return Resolver.from_files(MODEL_PATH)
+
+
+@pytest.fixture(scope="session")
+def library() -> ContentLibrary:
+    return ContentLibrary(ROOT / "content")
+
+
+@pytest.fixture(scope="session")
+def content(library: ContentLibrary) -> Content:
+    return library.get("en-US")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SqliteStore:
+    return SqliteStore(tmp_path / "state.sqlite3")
+
+
+@pytest.fixture
+def skill(store: SqliteStore, library: ContentLibrary) -> CustomSkill:
+    return build_skill(Config(), store, content=library, rng=random.Random(7))
+
+
+@pytest.fixture
+def handler(skill: CustomSkill) -> Any:
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return handle_event(event, context, skill)
+
+    return handle
+
+
+@pytest.fixture
+def echo(handler: Any, resolver: Resolver) -> Simulator:
+    """An Echo device in the bedroom, talking to the skill."""
+    return Simulator(handler, resolver, Device())

@@ -1,0 +1,118 @@
+"""The interaction model follows Alexa's rules and matches the handlers one to one."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from cramp_coach.content import Content
+
+REQUIRED_BUILT_INS = {
+    "AMAZON.HelpIntent",
+    "AMAZON.StopIntent",
+    "AMAZON.CancelIntent",
+    "AMAZON.FallbackIntent",
+    "AMAZON.NavigateHomeIntent",
+    "AMAZON.RepeatIntent",
+    "AMAZON.YesIntent",
+    "AMAZON.NoIntent",
+}
+# Intents handled by dedicated handlers rather than content topics.
+HANDLED_IN_CODE = {"SourceIntent"} | REQUIRED_BUILT_INS
+# Alexa: lowercase letters, spaces, apostrophes, periods (in spelled-out acronyms), hyphens.
+SAMPLE_TEXT = re.compile(r"^[a-z][a-z' .\-]*$")
+SLOT_REF = re.compile(r"\{([^}]*)\}")
+LAUNCH_WORDS = {"launch", "ask", "tell", "load", "begin", "enable", "open", "start", "play", "run"}
+FORBIDDEN_IN_NAME = {"alexa", "amazon", "echo", "computer", "skill", "app"}
+
+
+def language(model: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = model["interactionModel"]["languageModel"]
+    return result
+
+
+def custom_intents(model: dict[str, Any]) -> list[dict[str, Any]]:
+    return [i for i in language(model)["intents"] if not i["name"].startswith("AMAZON.")]
+
+
+def test_invocation_name_follows_alexa_rules(model: dict[str, Any]) -> None:
+    name = language(model)["invocationName"]
+    assert name == "cramp coach"
+    words = name.split()
+    assert len(words) >= 2
+    assert re.fullmatch(r"[a-z' .]+", name)
+    assert not set(words) & (LAUNCH_WORDS | FORBIDDEN_IN_NAME)
+
+
+def test_required_built_ins_are_present(model: dict[str, Any]) -> None:
+    names = {i["name"] for i in language(model)["intents"]}
+    assert names >= REQUIRED_BUILT_INS
+
+
+def test_every_intent_has_a_handler_and_every_handled_intent_is_in_the_model(
+    model: dict[str, Any], content: Content
+) -> None:
+    in_model = {i["name"] for i in language(model)["intents"]}
+    handled = content.answer_intents | HANDLED_IN_CODE
+    assert in_model - handled == set(), "intents nobody answers"
+    assert handled - in_model == set(), "handlers for intents Alexa never sends"
+
+
+def test_each_answer_intent_has_at_least_twelve_samples(model: dict[str, Any]) -> None:
+    for intent in custom_intents(model):
+        assert len(intent["samples"]) >= 12, intent["name"]
+
+
+def test_samples_use_only_what_alexa_accepts(model: dict[str, Any]) -> None:
+    for intent in language(model)["intents"]:
+        for sample in intent.get("samples", []):
+            text = SLOT_REF.sub("x", sample)
+            assert SAMPLE_TEXT.match(text), f"{intent['name']}: {sample!r}"
+            assert not re.search(r"\d", sample), f"digits in {sample!r}"
+            assert sample == sample.strip() and "  " not in sample, f"spacing in {sample!r}"
+            first = sample.split()[0]
+            assert first not in LAUNCH_WORDS, f"starts with a launch word: {sample!r}"
+
+
+def test_no_sample_belongs_to_two_intents_or_repeats(model: dict[str, Any]) -> None:
+    owners: Counter[str] = Counter()
+    for intent in language(model)["intents"]:
+        samples = [" ".join(s.lower().split()) for s in intent.get("samples", [])]
+        assert len(samples) == len(set(samples)), f"duplicate samples in {intent['name']}"
+        owners.update(set(samples))
+    assert [s for s, n in owners.items() if n > 1] == []
+
+
+def test_every_slot_reference_is_declared_with_an_existing_type(model: dict[str, Any]) -> None:
+    types = {t["name"] for t in language(model).get("types", [])}
+    for intent in language(model)["intents"]:
+        declared = {s["name"]: s["type"] for s in intent.get("slots", [])}
+        for sample in intent.get("samples", []):
+            for ref in SLOT_REF.findall(sample):
+                assert ref in declared, f"{intent['name']}: {{{ref}}} is not declared"
+        for slot_name, slot_type in declared.items():
+            assert slot_type in types or slot_type.startswith("AMAZON."), slot_name
+            used = any(f"{{{slot_name}}}" in s for s in intent.get("samples", []))
+            assert used, f"slot {slot_name} appears in no sample"
+
+
+def test_slot_values_and_synonyms_are_unique(model: dict[str, Any]) -> None:
+    for slot_type in language(model).get("types", []):
+        words: Counter[str] = Counter()
+        for value in slot_type["values"]:
+            assert value.get("id"), "every value needs an id the handlers can rely on"
+            words.update([value["name"]["value"], *value["name"].get("synonyms", [])])
+        assert [w for w, n in words.items() if n > 1] == [], slot_type["name"]
+
+
+@pytest.mark.parametrize("locale_file", ["en-US"])
+def test_slot_value_ids_are_the_ones_content_expects(
+    model: dict[str, Any], content: Content, locale_file: str
+) -> None:
+    ids = {v["id"] for t in language(model).get("types", []) for v in t["values"]}
+    for topic in content.topics.values():
+        for value in topic.when.values():
+            assert value in ids or value == "OTHER", f"{topic.key} waits for unknown id {value}"

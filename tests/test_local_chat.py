@@ -1,0 +1,87 @@
+"""`make run` and `cramp-coach say`: the way a newcomer first hears the skill."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cramp_coach.local.chat import espeak_ssml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def chat(args: list[str], stdin: str, db: Path) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "CRAMP_COACH_DB": str(db)}
+    return subprocess.run(
+        [sys.executable, "-m", "cramp_coach.local.chat", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
+
+
+def test_piped_conversation(tmp_path: Path) -> None:
+    lines = "\n".join(
+        [
+            "open cramp coach",
+            "why do my calves cramp at night?",
+            "yes",
+            "# comments are skipped",
+            "what do I do, my thigh is cramping",
+        ]
+    )
+    out = chat([], lines + "\n", tmp_path / "db.sqlite3").stdout
+    assert "> open cramp coach" in out  # piped lines are echoed, so the transcript reads well
+    assert "not medical advice" in out
+    assert "magnesium" in out
+    assert "bed" in out.split("> yes", 1)[1]  # the prevention tips after "yes"
+    assert "front of" in out  # thigh rescue
+    assert "[card] During a thigh cramp" in out
+    assert "Traceback" not in out
+
+
+def test_one_shot_say(tmp_path: Path) -> None:
+    out = chat(
+        ["say", "Alexa, ask cramp coach what do I do, my calf is cramping"], "", tmp_path / "db"
+    ).stdout
+    first_line = out.splitlines()[0]
+    assert first_line.startswith("Cramp Coach: ")
+    assert first_line.split(": ", 1)[1].split()[0] in {"Straighten", "Pull", "Keep"}
+
+
+def test_progress_survives_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    assert "not medical advice" in chat([], "open cramp coach\n", db).stdout
+    assert "not medical advice" not in chat([], "open cramp coach\n", db).stdout
+
+
+def test_verbose_shows_what_was_heard(tmp_path: Path) -> None:
+    out = chat(["-v"], "is it ALS?\n", tmp_path / "db").stdout
+    assert "heard: AlsIntent" in out
+
+
+def test_unmatched_phrases_go_to_fallback(tmp_path: Path) -> None:
+    out = chat(["-v"], "play some jazz music\n", tmp_path / "db").stdout
+    assert "AMAZON.FallbackIntent" in out
+
+
+def test_espeak_gets_ssml_without_alexa_only_tags() -> None:
+    assert espeak_ssml('<speak><amazon:effect name="whispered">hi</amazon:effect></speak>') == (
+        "<speak>hi</speak>"
+    )
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+def test_wav_output(tmp_path: Path) -> None:
+    chat(["--wav", str(tmp_path / "wav")], "why do my calves cramp\n", tmp_path / "db")
+    wavs = list((tmp_path / "wav").glob("*.wav"))
+    assert wavs and wavs[0].stat().st_size > 10_000
