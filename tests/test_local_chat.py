@@ -85,3 +85,5 @@ def test_wav_output(tmp_path: Path) -> None:
     chat(["--wav", str(tmp_path / "wav")], "why do my calves cramp\n", tmp_path / "db")
     wavs = list((tmp_path / "wav").glob("*.wav"))
     assert wavs and wavs[0].stat().st_size > 10_000
+    chat(["say", "--wav", str(tmp_path / "one"), "is", "it", "ALS"], "", tmp_path / "db")
+    assert list((tmp_path / "one").glob("*.wav"))

@@ -139,7 +139,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--speak", action="store_true", help="speak answers with espeak-ng")
     parser.add_argument("--wav", type=Path, metavar="DIR", help="write each answer as a WAV")
     parser.add_argument("-v", "--verbose", action="store_true", help="show intents and state")
-    return parser.parse_args(argv)
+    return parser.parse_intermixed_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -186,5 +186,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def run() -> int:
+    """Console entry point: like main(), but quiet when the reader goes away (| head)."""
+    try:
+        return main()
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run())
