@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
 ARGS ?=
 
 .PHONY: run say test lint format clean
@@ -13,12 +14,17 @@ $(STAMP): pyproject.toml lambda/requirements.txt
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
+# Node tools the tests use (dynalite: a DynamoDB-compatible server they start on 127.0.0.1).
+$(NODE_STAMP): package.json package-lock.json
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
 ## Talk to the skill in the terminal (typed or piped lines). Options: make run ARGS="--speak -v"
 run: $(STAMP)
 	@$(BIN)/cramp-coach $(ARGS)
 
 ## Lint, type-check and run the tests.
-test: lint
+test: lint $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -31,4 +37,4 @@ format: $(STAMP)
 	$(BIN)/ruff format lambda tests
 
 clean:
-	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -19,6 +19,8 @@ from cramp_coach.local.simulator import Simulator
 from cramp_coach.skill import build_skill
 from cramp_coach.store import SqliteStore
 
+from .dynamo import DYNALITE, Dynalite
+
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_PATH = ROOT / "interaction_model" / "en-US.json"
 
@@ -66,3 +68,28 @@ def handler(skill: CustomSkill) -> Any:
 def echo(handler: Any, resolver: Resolver) -> Simulator:
     """An Echo device in the bedroom, talking to the skill."""
     return Simulator(handler, resolver, Device())
+
+
+@pytest.fixture(scope="session")
+def dynalite() -> Any:
+    if not DYNALITE.exists():
+        pytest.skip("dynalite is not installed: run `make test` (it runs npm ci)")
+    server = Dynalite()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def dynamo_store(dynalite: Dynalite) -> Any:
+    from cramp_coach.store.dynamodb import open_dynamodb
+
+    resource = dynalite.resource()
+    return open_dynamodb(dynalite.create_table(resource), resource)
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """The same contract, on both stores."""
+    if request.param == "sqlite":
+        return SqliteStore(tmp_path / "contract.sqlite3")
+    return request.getfixturevalue("dynamo_store")

@@ -20,12 +20,26 @@ REQUIRED_BUILT_INS = {
     "AMAZON.YesIntent",
     "AMAZON.NoIntent",
 }
+ROUTINE_INTENTS = {
+    "StartRoutineIntent",
+    "ResumeRoutineIntent",
+    "SkipIntent",
+    "RoutineStatusIntent",
+    "AMAZON.NextIntent",
+    "AMAZON.PreviousIntent",
+    "AMAZON.StartOverIntent",
+    "AMAZON.PauseIntent",
+    "AMAZON.ResumeIntent",
+}
 # Intents handled by dedicated handlers rather than content topics.
-HANDLED_IN_CODE = {"SourceIntent"} | REQUIRED_BUILT_INS
+HANDLED_IN_CODE = {"SourceIntent", "DeleteDataIntent"} | REQUIRED_BUILT_INS | ROUTINE_INTENTS
 # Alexa: lowercase letters, spaces, apostrophes, periods (in spelled-out acronyms), hyphens.
 SAMPLE_TEXT = re.compile(r"^[a-z][a-z' .\-]*$")
 SLOT_REF = re.compile(r"\{([^}]*)\}")
+# Words that start an invocation ("Alexa, ask cramp coach ..."): an invocation name may hold
+# none of them, and a sample may not start with one that would read as a new invocation.
 LAUNCH_WORDS = {"launch", "ask", "tell", "load", "begin", "enable", "open", "start", "play", "run"}
+INVOKING_WORDS = {"ask", "tell", "open", "launch", "enable", "alexa"}
 FORBIDDEN_IN_NAME = {"alexa", "amazon", "echo", "computer", "skill", "app"}
 
 
@@ -74,7 +88,7 @@ def test_samples_use_only_what_alexa_accepts(model: dict[str, Any]) -> None:
             assert not re.search(r"\d", sample), f"digits in {sample!r}"
             assert sample == sample.strip() and "  " not in sample, f"spacing in {sample!r}"
             first = sample.split()[0]
-            assert first not in LAUNCH_WORDS, f"starts with a launch word: {sample!r}"
+            assert first not in INVOKING_WORDS, f"starts like an invocation: {sample!r}"
 
 
 def test_no_sample_belongs_to_two_intents_or_repeats(model: dict[str, Any]) -> None:

@@ -87,3 +87,12 @@ def test_wav_output(tmp_path: Path) -> None:
     assert wavs and wavs[0].stat().st_size > 10_000
     chat(["say", "--wav", str(tmp_path / "one"), "is", "it", "ALS"], "", tmp_path / "db")
     assert list((tmp_path / "one").glob("*.wav"))
+
+
+def test_a_routine_paused_in_one_run_continues_in_the_next(tmp_path: Path) -> None:
+    """Two processes, one embedded store: the place survives the restart."""
+    db = tmp_path / "db.sqlite3"
+    first = chat([], "open cramp coach\nstop\nstart the full routine\nnext\npause\n", db).stdout
+    assert "2 of 5" in first and "continue my stretches" in first
+    second = chat([], "ask cramp coach to continue my stretches\n", db).stdout
+    assert "3 of 5" in second

@@ -9,6 +9,8 @@ Layout (per locale):
 - `prompts.json`  replies the skill needs around the answers (launch, help, fallback, ...) and
                   a few `words` used to assemble cards and lists.
 - `sources.json`  the public sources answers cite.
+- `routine.json`  the bedtime stretches: each stretch's steps and sources, the two lengths with
+                  their holds and repetitions, the spoken cues, and the routine's replies.
 
 A reply that carries a reprompt (its own, or its offer's) asks a question and keeps the session
 open; a reply without one is a statement and ends it.
@@ -48,6 +50,38 @@ QUESTION_REPLIES = (
 )
 REQUIRED_WORDS = ("and", "source", "card_footer")
 MIN_PHRASINGS = 2
+# What an offer's "yes" may do besides giving another topic.
+OFFER_ACTIONS = frozenset({"start_routine"})
+REQUIRED_CUES = (
+    "intro",
+    "title",
+    "hold",
+    "ten_more",
+    "relax",
+    "switch",
+    "again",
+    "next",
+    "next_reprompt",
+    "finished",
+    "resumed",
+    "first_again",
+    "skipped",
+    "disclaimer",
+)
+REQUIRED_ROUTINE_REPLIES = (
+    "paused",
+    "stopped",
+    "offer_resume",
+    "launch_done_today",
+    "left",
+    "no_routine",
+    "declined_routine",
+    "confirm_delete",
+    "deleted",
+    "kept",
+    "delete_failed",
+)
+MIN_HOLD, MAX_HOLD = 5, 60  # seconds; public guidance is 10-30 s holds
 
 
 class ContentError(ValueError):
@@ -66,7 +100,8 @@ class Source:
 class Offer:
     ask: tuple[str, ...]
     reprompt: tuple[str, ...]
-    yes: str
+    yes: str | None = None  # the topic a "yes" gives...
+    action: str | None = None  # ...or what it does (one of OFFER_ACTIONS)
 
 
 @dataclass(frozen=True)
@@ -87,12 +122,51 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class Stretch:
+    key: str
+    name: str
+    helps: str
+    steps: tuple[str, ...]
+    sides: tuple[str, ...]  # empty: both legs at once
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One stretch as a routine length does it: how long each hold is and how often."""
+
+    stretch: Stretch
+    hold: int
+    reps: int = 1
+    rest: int = 5
+
+
+@dataclass(frozen=True)
+class Length:
+    key: str
+    name: str
+    about: str
+    seconds: int
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Routine:
+    lengths: Mapping[str, Length]
+    default_length: str
+    cues: Mapping[str, tuple[str, ...]]
+    words: Mapping[str, str]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Content:
     locale: str
     topics: Mapping[str, Reply]
     replies: Mapping[str, Reply]
     sources: Mapping[str, Source]
     words: Mapping[str, str]
+    routine: Routine
 
     @property
     def answer_intents(self) -> frozenset[str]:
@@ -141,14 +215,17 @@ def _reply(key: str, raw: Any, where: str, problems: list[str]) -> Reply:
     offer = None
     if "offer" in raw:
         o = raw["offer"]
-        if not isinstance(o, dict) or not isinstance(o.get("yes"), str):
-            problems.append(f"{where}.offer: needs ask, reprompt and yes")
+        if not isinstance(o, dict) or (o.get("yes") is None) == (o.get("action") is None):
+            problems.append(f"{where}.offer: needs ask, reprompt and either yes or action")
         else:
             offer = Offer(
                 ask=_strings(o.get("ask"), f"{where}.offer.ask", problems, MIN_PHRASINGS),
                 reprompt=_strings(o.get("reprompt"), f"{where}.offer.reprompt", problems),
-                yes=o["yes"],
+                yes=o.get("yes"),
+                action=o.get("action"),
             )
+            if offer.action is not None and offer.action not in OFFER_ACTIONS:
+                problems.append(f"{where}.offer.action: unknown action {offer.action!r}")
     when = raw.get("when", {})
     if not isinstance(when, dict) or not all(isinstance(v, str) for v in when.values()):
         problems.append(f"{where}.when: must map slot names to value ids")
@@ -202,7 +279,7 @@ def parse(locale: str, folder: Path) -> Content:
         problems.extend(f"{where}: unknown source {s!r}" for s in topic.sources if s not in sources)
         if topic.reprompt:
             problems.append(f"{where}: topics ask through an offer, not a bare reprompt")
-        if topic.offer and topic.offer.yes not in topics:
+        if topic.offer and topic.offer.yes is not None and topic.offer.yes not in topics:
             problems.append(f"{where}.offer.yes: unknown topic {topic.offer.yes!r}")
         if not topic.intent and topic.key not in offered:
             problems.append(f"{where}: unreachable (no intent, and no offer leads to it)")
@@ -213,10 +290,19 @@ def parse(locale: str, folder: Path) -> Content:
             seen_variants.add(variant)
 
     raw_prompts = _read(folder / "prompts.json")
+    raw_routine = _read(folder / "routine.json")
+    routine = _routine(raw_routine, sources, problems)
     replies = {
         key: _reply(key, raw, f"replies.{key}", problems)
         for key, raw in raw_prompts.get("replies", {}).items()
     }
+    for key, raw in raw_routine.get("replies", {}).items():
+        if key in replies:
+            problems.append(f"routine.replies.{key}: already defined in prompts.json")
+        replies[key] = _reply(key, raw, f"routine.replies.{key}", problems)
+    problems.extend(
+        f"routine.replies.{k}: missing" for k in REQUIRED_ROUTINE_REPLIES if k not in replies
+    )
     problems.extend(f"replies.{k}: missing" for k in REQUIRED_REPLIES if k not in replies)
     problems.extend(
         f"replies.{k}: must ask a question (needs a reprompt)"
@@ -231,7 +317,77 @@ def parse(locale: str, folder: Path) -> Content:
 
     if problems:
         raise ContentError(f"content/{locale} is invalid:\n  " + "\n  ".join(problems))
-    return Content(locale, topics, replies, sources, words)
+    return Content(locale, topics, replies, sources, words, routine)
+
+
+def _routine(raw: Any, sources: Mapping[str, Source], problems: list[str]) -> Routine:
+    stretches: dict[str, Stretch] = {}
+    for key, s in (raw.get("stretches") or {}).items():
+        where = f"routine.stretches.{key}"
+        stretch = Stretch(
+            key=key,
+            name=str(s.get("name", "")),
+            helps=str(s.get("helps", "")),
+            steps=_strings(s.get("steps"), f"{where}.steps", problems),
+            sides=tuple(s.get("sides", ())),
+            sources=tuple(s.get("sources", ())),
+        )
+        if not stretch.name or not stretch.helps:
+            problems.append(f"{where}: needs a name and what it helps")
+        if not stretch.sources:
+            problems.append(f"{where}: names no source")
+        problems.extend(
+            f"{where}: unknown source {x!r}" for x in stretch.sources if x not in sources
+        )
+        has_side = any("{side}" in step for step in stretch.steps)
+        if has_side != bool(stretch.sides):
+            problems.append(f"{where}: {{side}} in the steps exactly when the stretch has sides")
+        stretches[key] = stretch
+    words = raw.get("words") or {}
+    for stretch in stretches.values():
+        problems.extend(
+            f"routine.words: no word for side {side!r}"
+            for side in stretch.sides
+            if side not in words
+        )
+    lengths: dict[str, Length] = {}
+    for key, length in (raw.get("lengths") or {}).items():
+        where = f"routine.lengths.{key}"
+        steps: list[Step] = []
+        for i, item in enumerate(length.get("stretches", [])):
+            stretch_key = item.get("stretch")
+            if stretch_key not in stretches:
+                problems.append(f"{where}[{i}]: unknown stretch {stretch_key!r}")
+                continue
+            step = Step(
+                stretches[stretch_key],
+                int(item.get("hold", 0)),
+                int(item.get("reps", 1)),
+                int(item.get("rest", 5)),
+            )
+            if not MIN_HOLD <= step.hold <= MAX_HOLD or step.reps < 1:
+                problems.append(f"{where}[{i}]: hold {step.hold} s x {step.reps} is out of range")
+            steps.append(step)
+        if not steps:
+            problems.append(f"{where}: has no stretches")
+        lengths[key] = Length(
+            key,
+            str(length.get("name", key)),
+            str(length.get("about", "")),
+            int(length.get("seconds", 0)),
+            tuple(steps),
+        )
+    default = raw.get("default_length")
+    if default not in lengths:
+        problems.append(f"routine.default_length: {default!r} is not a length")
+    cues = {
+        key: _strings(value, f"routine.cues.{key}", problems, MIN_PHRASINGS)
+        for key, value in (raw.get("cues") or {}).items()
+    }
+    problems.extend(f"routine.cues.{k}: missing" for k in REQUIRED_CUES if k not in cues)
+    routine_sources = tuple(raw.get("sources", ()))
+    problems.extend(f"routine: unknown source {x!r}" for x in routine_sources if x not in sources)
+    return Routine(lengths, str(default), cues, words, routine_sources)
 
 
 def content_root() -> Path:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
@@ -23,7 +24,7 @@ from .content import Content, ContentLibrary, Reply
 # Session attribute names.
 LAST = "last"  # what was said last: reply key, kind and the phrasing indexes used
 HEARD = "heard"  # reply key -> index of the phrasing heard last
-PENDING_OFFER = "offer"  # topic to give if the person says yes
+PENDING = "pending"  # what a yes (or no) answers: {"kind": ..., ...}
 LAST_SOURCES = "sources"  # source keys of the last answer
 
 
@@ -32,6 +33,7 @@ class Deps:
     """What handlers need besides the request: passed in, so tests can choose them."""
 
     content: ContentLibrary
+    store: AbstractPersistenceAdapter | None = None
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
@@ -59,6 +61,48 @@ def _pick(session: dict[str, Any], key: str, count: int, rng: random.Random) -> 
     index = rng.choice(choices)
     heard[key] = index
     return index
+
+
+def picker(handler_input: HandlerInput, deps: Deps) -> Callable[[str, tuple[str, ...]], str]:
+    """Choose among phrasings by key, never repeating the one heard last in this session."""
+    session = session_attributes(handler_input)
+
+    def pick(key: str, options: tuple[str, ...]) -> str:
+        return options[_pick(session, "cue." + key, len(options), deps.rng)]
+
+    return pick
+
+
+def pending(handler_input: HandlerInput) -> dict[str, Any]:
+    """What the last question was about ({} when nothing is waiting for a yes or no)."""
+    value = session_attributes(handler_input).get(PENDING)
+    return value if isinstance(value, dict) else {}
+
+
+def set_pending(handler_input: HandlerInput, kind: str | None, **data: Any) -> None:
+    session = session_attributes(handler_input)
+    if kind is None:
+        session.pop(PENDING, None)
+    else:
+        session[PENDING] = {"kind": kind, **data}
+
+
+def respond(
+    handler_input: HandlerInput,
+    speech: ssml.Speech,
+    reprompt: ssml.Speech | None,
+    card: SimpleCard | None = None,
+) -> Response:
+    """The response: a question with a reprompt keeps the session open; anything else ends it."""
+    builder = handler_input.response_builder
+    builder.speak(speech.ssml())
+    if reprompt is not None:
+        builder.ask(reprompt.ssml())
+    builder.set_should_end_session(reprompt is None)
+    if card is not None:
+        builder.set_card(card)
+    response: Response = builder.response
+    return response
 
 
 @dataclass(frozen=True)
@@ -131,22 +175,20 @@ def _build(
 ) -> Response:
     session = session_attributes(handler_input)
     speech, reprompt = _render(content, reply, said)
-    builder = handler_input.response_builder
-    builder.speak(speech.ssml())
-    if reprompt is not None:
-        builder.ask(reprompt.ssml())
-    builder.set_should_end_session(reprompt is None)
+    card = None
     if said.topic and reply.title:
-        builder.set_card(SimpleCard(title=reply.title, content=_card_text(content, reply, speech)))
+        card = SimpleCard(title=reply.title, content=_card_text(content, reply, speech))
     session[LAST] = said.to_json()
-    if reply.offer is not None:
-        session[PENDING_OFFER] = reply.offer.yes
+    offer = reply.offer
+    if offer is not None and offer.yes is not None:
+        set_pending(handler_input, "topic", key=offer.yes)
+    elif offer is not None:
+        set_pending(handler_input, offer.action)
     else:
-        session.pop(PENDING_OFFER, None)
+        set_pending(handler_input, None)
     if said.topic:
         session[LAST_SOURCES] = list(reply.sources)
-    response: Response = builder.response
-    return response
+    return respond(handler_input, speech, reprompt, card)
 
 
 def say(
@@ -178,10 +220,19 @@ def say(
 
 
 def say_prompt(
-    handler_input: HandlerInput, deps: Deps, key: str, fill: Mapping[str, str] | None = None
+    handler_input: HandlerInput,
+    deps: Deps,
+    key: str,
+    fill: Mapping[str, str] | None = None,
+    *,
+    waiting_for: str | None = None,
 ) -> Response:
+    """Speak a prompt; `waiting_for` names what a following yes or no will answer."""
     content = content_for(handler_input, deps)
-    return say(handler_input, deps, content.replies[key], fill=fill)
+    response = say(handler_input, deps, content.replies[key], fill=fill)
+    if waiting_for is not None:
+        set_pending(handler_input, waiting_for)
+    return response
 
 
 def say_topic(handler_input: HandlerInput, deps: Deps, reply: Reply) -> Response:

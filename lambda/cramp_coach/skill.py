@@ -26,6 +26,8 @@ from .handlers.conversation import (
 )
 from .handlers.launch import LaunchHandler
 from .handlers.lifecycle import ErrorHandler, SessionEndedHandler, UnhandledHandler
+from .handlers.privacy import ConfirmDeleteHandler, DeleteDataHandler, SkillDisabledHandler
+from .handlers.routine import routine_handlers
 from .respond import Deps
 
 log = logging.getLogger("cramp_coach.requests")
@@ -56,6 +58,7 @@ def build_skill(
     """Assemble Cramp Coach. `store` holds per-user attributes (None: run without state)."""
     deps = Deps(
         content=content or ContentLibrary(default_locale=config.default_locale),
+        store=store,
         rng=rng or random.Random(),
         clock=clock or (lambda: datetime.now(UTC)),
     )
@@ -63,6 +66,10 @@ def build_skill(
     builder.skill_id = config.skill_id  # type: ignore[assignment]
     for handler in (
         LaunchHandler(deps),
+        SkillDisabledHandler(deps),
+        ConfirmDeleteHandler(deps),  # answers to a pending question before generic yes/no
+        *routine_handlers(deps),
+        DeleteDataHandler(deps),
         AnswerHandler(deps),
         SourceHandler(deps),
         HelpHandler(deps),

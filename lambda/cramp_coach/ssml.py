@@ -72,6 +72,9 @@ class Speech:
         return "<speak>" + " ".join(self.fragments) + "</speak>"
 
 
+NOTHING = Speech()  # nothing to say (immutable, so safe as a default argument)
+
+
 def text(words: str) -> Speech:
     """Plain words, escaped."""
     escaped = escape(words)
@@ -142,3 +145,19 @@ def validate(ssml: str) -> list[str]:
             elif milliseconds is not None and milliseconds > MAX_BREAK_MS:
                 problems.append(f"break of {milliseconds:.0f} ms (limit {MAX_BREAK_MS})")
     return problems
+
+
+TYPICAL_WORDS_PER_MINUTE = 150  # Alexa's speaking pace, roughly
+_WORD = re.compile(r"[\w']+")
+_BREAK = re.compile(r'<break\s+time="([^"]+)"\s*/>')
+
+
+def speaking_seconds(words: str, words_per_minute: int = TYPICAL_WORDS_PER_MINUTE) -> float:
+    """How long plain words take to say at a typical pace."""
+    return len(_WORD.findall(words)) * 60.0 / words_per_minute
+
+
+def estimate_seconds(ssml: str, words_per_minute: int = TYPICAL_WORDS_PER_MINUTE) -> float:
+    """Spoken length of an SSML document: its words at a typical pace plus its breaks."""
+    breaks = sum(break_milliseconds(t) or 0.0 for t in _BREAK.findall(ssml)) / 1000
+    return speaking_seconds(to_plain_text(ssml), words_per_minute) + breaks

@@ -1,37 +1,106 @@
 """Per-user persistent state, read and written through the SDK's AttributesManager.
 
-Only what the skill needs to behave well is kept (for example whether the person has heard the
-disclaimer); never anything about their health. A failing store never fails a request: reads
-fall back to "nothing known" and writes are dropped, each logged without user identifiers.
+Only what the skill needs to behave well is kept: routine progress, the preferred routine
+length, the date the routine was last finished, and whether the person has heard the
+disclaimer. Never anything about their health.
+
+Writes are read-modify-write with a version check (the stores raise VersionConflict when the
+item changed since it was read); `update` re-reads and re-applies the change, so two sessions of
+one person never lose each other's updates. A failing store never fails a request: reads fall
+back to "nothing known", writes are dropped, each logged without user identifiers, and after
+one failure the request does not try the store again (so a dead table costs one timeout).
 """
 
 from __future__ import annotations
 
+import copy
 import logging
+from collections.abc import Callable
 from typing import Any
 
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import RequestEnvelope
+
+from .store.errors import VersionConflict
 
 log = logging.getLogger(__name__)
 
 WELCOMED = "welcomed"  # True once the first-use disclaimer has been heard
+ROUTINE = "routine"  # {"length": ..., "position": ...} while a routine is unfinished
+PREFERRED_LENGTH = "preferred_length"
+LAST_FINISHED = "last_finished"  # ISO date the routine was last finished
+
+_FAILED = "store_failed"  # request attribute: the store already failed during this request
+MAX_ATTEMPTS = 8
+
+Change = Callable[[dict[str, Any]], None]
+
+
+def save_with_retry(
+    store: AbstractPersistenceAdapter,
+    envelope: RequestEnvelope,
+    current: dict[str, Any],
+    change: Change,
+    attempts: int = MAX_ATTEMPTS,
+) -> dict[str, Any]:
+    """Apply `change` to the attributes and save; on a version conflict, re-read and retry."""
+    for _ in range(attempts):
+        updated = copy.deepcopy(current)
+        change(updated)
+        try:
+            store.save_attributes(envelope, updated)
+        except VersionConflict:
+            current = store.get_attributes(envelope)
+            continue
+        return updated
+    raise VersionConflict(f"still conflicting after {attempts} attempts")
+
+
+def _failed(handler_input: HandlerInput) -> bool:
+    return bool(handler_input.attributes_manager.request_attributes.get(_FAILED))
+
+
+def _fail(handler_input: HandlerInput, what: str, error: Exception) -> None:
+    handler_input.attributes_manager.request_attributes[_FAILED] = True
+    log.warning("state %s failed: %s", what, type(error).__name__)
 
 
 def load(handler_input: HandlerInput) -> dict[str, Any] | None:
     """The person's persistent attributes, or None when the store cannot be read."""
+    if _failed(handler_input):
+        return None
     try:
         attributes: dict[str, Any] = handler_input.attributes_manager.persistent_attributes
     except Exception as error:  # the store is optional to every answer
-        log.warning("state read failed: %s", type(error).__name__)
+        _fail(handler_input, "read", error)
         return None
     return attributes
 
 
-def save(handler_input: HandlerInput, attributes: dict[str, Any]) -> bool:
+def update(
+    handler_input: HandlerInput, store: AbstractPersistenceAdapter | None, change: Change
+) -> dict[str, Any] | None:
+    """Change the person's attributes and save them; None if the store is unavailable."""
+    current = load(handler_input)
+    if current is None or store is None:
+        return None
     try:
-        handler_input.attributes_manager.persistent_attributes = attributes
-        handler_input.attributes_manager.save_persistent_attributes()
+        updated = save_with_retry(store, handler_input.request_envelope, current, change)
     except Exception as error:
-        log.warning("state write failed: %s", type(error).__name__)
+        _fail(handler_input, "write", error)
+        return None
+    handler_input.attributes_manager.persistent_attributes = updated
+    return updated
+
+
+def delete(handler_input: HandlerInput, store: AbstractPersistenceAdapter | None) -> bool:
+    """Delete everything kept for this person. True when the store confirmed it."""
+    if store is None:
+        return False
+    try:
+        store.delete_attributes(handler_input.request_envelope)
+    except Exception as error:
+        _fail(handler_input, "delete", error)
         return False
     return True

@@ -7,15 +7,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from ..respond import (
-    PENDING_OFFER,
-    Deps,
-    content_for,
-    repeat_last,
-    say_prompt,
-    say_topic,
-    session_attributes,
-)
+from ..respond import Deps, content_for, pending, repeat_last, say_prompt, say_topic
 
 
 class _IntentHandler(AbstractRequestHandler):
@@ -60,13 +52,14 @@ class RepeatHandler(_IntentHandler):
 
 
 class YesHandler(_IntentHandler):
-    """Yes accepts the one pending offer."""
+    """Yes accepts an offered topic. (Handlers for other questions are registered earlier.)"""
 
     intents = ("AMAZON.YesIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        pending = session_attributes(handler_input).get(PENDING_OFFER)
-        topic = content_for(handler_input, self.deps).topics.get(pending) if pending else None
+        waiting = pending(handler_input)
+        topics = content_for(handler_input, self.deps).topics
+        topic = topics.get(waiting.get("key", "")) if waiting.get("kind") == "topic" else None
         if topic is None:
             return say_prompt(handler_input, self.deps, "nothing_pending")
         return say_topic(handler_input, self.deps, topic)

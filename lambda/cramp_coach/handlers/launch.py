@@ -8,11 +8,13 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from .. import state
-from ..respond import Deps, say_prompt
+from ..respond import Deps, content_for, say_prompt
+from ..routine import Progress
 
 
 class LaunchHandler(AbstractRequestHandler):
-    """First use: welcome with the one-sentence disclaimer. Later: a short hello."""
+    """First use: welcome with the one-sentence disclaimer. Later: a short hello, an offer to
+    finish an unfinished routine, or a note that tonight's stretches are done."""
 
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
@@ -22,8 +24,19 @@ class LaunchHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         attributes = state.load(handler_input)
-        if attributes is not None and attributes.get(state.WELCOMED):
-            return say_prompt(handler_input, self.deps, "launch")
-        if attributes is not None:
-            state.save(handler_input, {**attributes, state.WELCOMED: True})
-        return say_prompt(handler_input, self.deps, "launch_first")
+        if attributes is None:  # unknown person (store unavailable): disclaimer, to be safe
+            return say_prompt(handler_input, self.deps, "launch_first")
+        if not attributes.get(state.WELCOMED):
+            state.update(handler_input, self.deps.store, lambda a: a.update({state.WELCOMED: True}))
+            return say_prompt(handler_input, self.deps, "launch_first")
+        routine = content_for(handler_input, self.deps).routine
+        progress = Progress.from_json(attributes.get(state.ROUTINE), routine)
+        if progress is not None and progress.remaining(routine) > 0:
+            fill = {
+                "length": routine.lengths[progress.length].name,
+                "left": str(progress.remaining(routine)),
+            }
+            return say_prompt(handler_input, self.deps, "offer_resume", fill, waiting_for="resume")
+        if attributes.get(state.LAST_FINISHED) == self.deps.clock().date().isoformat():
+            return say_prompt(handler_input, self.deps, "launch_done_today")
+        return say_prompt(handler_input, self.deps, "launch")

@@ -3,6 +3,7 @@
 It implements the ASK SDK's persistence adapter interface, so handlers use it through the
 AttributesManager exactly as they use DynamoDB in production. The file is opened on the first
 read, never at import or construction, so requests that need no state never touch it.
+Saves are conditional on the version read (see errors.VERSION), like the DynamoDB store's.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
+from .errors import VERSION, VersionConflict
+
 if TYPE_CHECKING:
     import sqlite3
 
@@ -23,6 +26,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS attributes (
     id TEXT PRIMARY KEY,
     data TEXT NOT NULL,
+    version INTEGER NOT NULL,
     updated_at REAL NOT NULL DEFAULT (julianday('now'))
 )
 """
@@ -60,51 +64,57 @@ class SqliteStore(AbstractPersistenceAdapter):
             self._connection = connection
         return self._connection
 
-    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
-        key = user_key(request_envelope)
+    def _run(self, sql: str, args: tuple[Any, ...]) -> sqlite3.Cursor:
         import sqlite3
 
         with self._lock:
             try:
-                row = (
-                    self._connect()
-                    .execute("SELECT data FROM attributes WHERE id = ?", (key,))
-                    .fetchone()
-                )
+                return self._connect().execute(sql, args)
+            except sqlite3.IntegrityError:
+                raise  # a conditional insert lost the race: the caller decides
             except sqlite3.Error as error:
-                raise PersistenceException(f"state read failed: {error}") from error
+                raise PersistenceException(f"state store failed: {error}") from error
+
+    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+        row = self._run(
+            "SELECT data, version FROM attributes WHERE id = ?", (user_key(request_envelope),)
+        ).fetchone()
         if row is None:
             return {}
         data = json.loads(row[0])
-        return data if isinstance(data, dict) else {}
+        attributes: dict[str, Any] = data if isinstance(data, dict) else {}
+        attributes[VERSION] = row[1]
+        return attributes
 
     def save_attributes(
         self, request_envelope: RequestEnvelope, attributes: dict[str, Any]
     ) -> None:
-        key = user_key(request_envelope)
         import sqlite3
 
-        payload = json.dumps(attributes, separators=(",", ":"), sort_keys=True)
-        with self._lock:
+        key = user_key(request_envelope)
+        expected = attributes.get(VERSION)
+        data = {k: v for k, v in attributes.items() if k != VERSION}
+        payload = json.dumps(data, separators=(",", ":"), sort_keys=True)
+        if expected is None:
             try:
-                self._connect().execute(
-                    "INSERT INTO attributes (id, data) VALUES (?, ?) "
-                    "ON CONFLICT(id) DO UPDATE SET data = excluded.data, "
-                    "updated_at = julianday('now')",
-                    (key, payload),
+                self._run(
+                    "INSERT INTO attributes (id, data, version) VALUES (?, ?, 1)", (key, payload)
                 )
-            except sqlite3.Error as error:
-                raise PersistenceException(f"state write failed: {error}") from error
+            except sqlite3.IntegrityError as error:
+                raise VersionConflict("attributes were created by another session") from error
+            attributes[VERSION] = 1
+            return
+        cursor = self._run(
+            "UPDATE attributes SET data = ?, version = version + 1, updated_at = julianday('now') "
+            "WHERE id = ? AND version = ?",
+            (payload, key, int(expected)),
+        )
+        if cursor.rowcount != 1:
+            raise VersionConflict("attributes changed since they were read")
+        attributes[VERSION] = int(expected) + 1
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
-        key = user_key(request_envelope)
-        import sqlite3
-
-        with self._lock:
-            try:
-                self._connect().execute("DELETE FROM attributes WHERE id = ?", (key,))
-            except sqlite3.Error as error:
-                raise PersistenceException(f"state delete failed: {error}") from error
+        self._run("DELETE FROM attributes WHERE id = ?", (user_key(request_envelope),))
 
     def close(self) -> None:
         with self._lock:

@@ -1,0 +1,68 @@
+"""Deleting what the skill keeps about a person: by voice (after a yes), or when they disable
+the skill (the AlexaSkillEvent.SkillDisabled event, subscribed in skill.json)."""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import Response
+
+from .. import state
+from ..respond import Deps, pending, say_prompt, session_attributes
+
+log = logging.getLogger(__name__)
+
+
+class DeleteDataHandler(AbstractRequestHandler):
+    """ "Delete my data": ask first."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("DeleteDataIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return say_prompt(handler_input, self.deps, "confirm_delete", waiting_for="delete")
+
+
+class ConfirmDeleteHandler(AbstractRequestHandler):
+    """Yes deletes everything; no keeps it. Either way the session ends."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        answered = is_intent_name("AMAZON.YesIntent")(handler_input) or is_intent_name(
+            "AMAZON.NoIntent"
+        )(handler_input)
+        return bool(answered) and pending(handler_input).get("kind") == "delete"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        if not is_intent_name("AMAZON.YesIntent")(handler_input):
+            return say_prompt(handler_input, self.deps, "kept")
+        if not state.delete(handler_input, self.deps.store):
+            return say_prompt(handler_input, self.deps, "delete_failed")
+        session = session_attributes(handler_input)
+        for key in list(session):  # nothing of the old state survives in the session either
+            session.pop(key)
+        return say_prompt(handler_input, self.deps, "deleted")
+
+
+class SkillDisabledHandler(AbstractRequestHandler):
+    """The person disabled the skill: delete their data. Nothing is spoken for events."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        if state.delete(handler_input, self.deps.store):
+            log.info("skill disabled: data deleted")
+        response: Response = handler_input.response_builder.response
+        return response

@@ -1,0 +1,353 @@
+"""The guided bedtime stretching routine: start, next, previous, repeat, skip, pause, resume,
+start over, stop, and "how many are left".
+
+Progress lives in the session while the routine runs and is saved to the person's persistent
+attributes after every stretch (one read, one write), so a pause, a stop, a dropped session or
+a new day all resume from the same place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name
+from ask_sdk_model import Response
+from ask_sdk_model.ui import SimpleCard
+
+from .. import ssml, state
+from ..content import Length, Routine
+from ..respond import (
+    LAST,
+    Deps,
+    content_for,
+    pending,
+    picker,
+    respond,
+    say_prompt,
+    session_attributes,
+    set_pending,
+)
+from ..routine import Progress, intro, render_step
+from .answers import resolved_slots
+
+ROUTINE = "routine"  # session attribute: Progress while a routine runs in this session
+LENGTH_SLOT = "length"
+
+
+class RoutineFlow:
+    """The routine's operations, shared by its handlers."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def routine(self, handler_input: HandlerInput) -> Routine:
+        return content_for(handler_input, self.deps).routine
+
+    def today(self) -> str:
+        return self.deps.clock().date().isoformat()
+
+    # --- where the person is ----------------------------------------------------------------
+
+    def in_session(self, handler_input: HandlerInput) -> Progress | None:
+        raw = session_attributes(handler_input).get(ROUTINE)
+        return Progress.from_json(raw, self.routine(handler_input))
+
+    def saved(self, handler_input: HandlerInput) -> Progress | None:
+        attributes = state.load(handler_input) or {}
+        return Progress.from_json(attributes.get(state.ROUTINE), self.routine(handler_input))
+
+    def current(self, handler_input: HandlerInput) -> Progress | None:
+        """Where the person is, if a routine is under way with stretches still to come."""
+        progress = self.in_session(handler_input) or self.saved(handler_input)
+        if progress is None or progress.remaining(self.routine(handler_input)) <= 0:
+            return None
+        return progress
+
+    def preferred_length(self, handler_input: HandlerInput) -> str:
+        routine = self.routine(handler_input)
+        preferred = (state.load(handler_input) or {}).get(state.PREFERRED_LENGTH)
+        if isinstance(preferred, str) and preferred in routine.lengths:
+            return preferred
+        return routine.default_length
+
+    # --- speaking a stretch -------------------------------------------------------------------
+
+    def present(
+        self,
+        handler_input: HandlerInput,
+        length_key: str,
+        index: int,
+        preface: ssml.Speech = ssml.NOTHING,
+        remember_length: bool = False,
+        welcomed: bool = False,
+    ) -> Response:
+        """Say stretch `index`, then save the place (or, after the last one, mark it done)."""
+        content = content_for(handler_input, self.deps)
+        routine = content.routine
+        length = routine.lengths[length_key]
+        turn = render_step(routine, length, index, picker(handler_input, self.deps), preface)
+        session = session_attributes(handler_input)
+        session[LAST] = {"kind": "stretch"}
+        progress = Progress(length_key, index)
+        today, now = self.today(), self.deps.clock().isoformat(timespec="seconds")
+
+        def save(attributes: dict[str, Any]) -> None:
+            if welcomed:
+                attributes[state.WELCOMED] = True
+            if remember_length:
+                attributes[state.PREFERRED_LENGTH] = length_key
+            if turn.finished:
+                attributes.pop(state.ROUTINE, None)
+                attributes[state.LAST_FINISHED] = today
+            else:
+                attributes[state.ROUTINE] = {**progress.to_json(), "updated": now}
+
+        state.update(handler_input, self.deps.store, save)
+        if turn.finished:
+            session.pop(ROUTINE, None)
+            set_pending(handler_input, None)
+        else:
+            session[ROUTINE] = progress.to_json()
+            set_pending(handler_input, "next")
+        stretch = turn.step.stretch
+        sources = "\n".join(
+            f"{content.words['source']}: {content.sources[k].title}" for k in stretch.sources
+        )
+        steps = " ".join(s.replace("{side}", "").replace("  ", " ") for s in stretch.steps)
+        card = SimpleCard(
+            title=stretch.name[:1].upper() + stretch.name[1:],
+            content=f"{steps}\n\n{stretch.helps[:1].upper()}{stretch.helps[1:]}.\n{sources}\n\n"
+            f"{content.words['card_footer']}",
+        )
+        return respond(handler_input, turn.speech, turn.reprompt, card)
+
+    def start(self, handler_input: HandlerInput, length_key: str | None = None) -> Response:
+        routine = self.routine(handler_input)
+        chosen = length_key or self.preferred_length(handler_input)
+        length: Length = routine.lengths[chosen]
+        pick = picker(handler_input, self.deps)
+        preface = intro(routine, length, pick)
+        attributes = state.load(handler_input)
+        first_use = attributes is None or not attributes.get(state.WELCOMED)
+        if first_use:  # the routine is this person's first use: the disclaimer comes first
+            preface = ssml.text(pick("disclaimer", routine.cues["disclaimer"])) + preface
+        return self.present(
+            handler_input, chosen, 0, preface, remember_length=bool(length_key), welcomed=first_use
+        )
+
+    def not_running(self, handler_input: HandlerInput) -> Response:
+        return say_prompt(handler_input, self.deps, "no_routine", waiting_for="start_routine")
+
+    def next(self, handler_input: HandlerInput, preface: ssml.Speech = ssml.NOTHING) -> Response:
+        progress = self.current(handler_input)
+        if progress is None:
+            return self.not_running(handler_input)
+        return self.present(handler_input, progress.length, progress.position + 1, preface)
+
+    def resume(self, handler_input: HandlerInput) -> Response:
+        pick = picker(handler_input, self.deps)
+        routine = self.routine(handler_input)
+        return self.next(handler_input, ssml.text(pick("resumed", routine.cues["resumed"])))
+
+    def pause(self, handler_input: HandlerInput, key: str = "paused") -> Response:
+        """The place is already saved after every stretch: just say so and end the session."""
+        session_attributes(handler_input).pop(ROUTINE, None)
+        return say_prompt(handler_input, self.deps, key)
+
+
+class _RoutineHandler(AbstractRequestHandler):
+    intents: tuple[str, ...] = ()
+
+    def __init__(self, flow: RoutineFlow) -> None:
+        self.flow = flow
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return any(is_intent_name(name)(handler_input) for name in self.intents)
+
+
+class StartRoutineHandler(_RoutineHandler):
+    """ "Start my bedtime stretches", optionally "the short one" / "the full one"."""
+
+    intents = ("StartRoutineIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        value = resolved_slots(handler_input).get(LENGTH_SLOT)
+        routine = self.flow.routine(handler_input)
+        length = value.lower() if value and value.lower() in routine.lengths else None
+        return self.flow.start(handler_input, length)
+
+
+class NextHandler(_RoutineHandler):
+    intents = ("AMAZON.NextIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.flow.next(handler_input)
+
+
+class PreviousHandler(_RoutineHandler):
+    intents = ("AMAZON.PreviousIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        progress = self.flow.current(handler_input)
+        if progress is None:
+            return self.flow.not_running(handler_input)
+        if progress.position <= 0:
+            routine = self.flow.routine(handler_input)
+            pick = picker(handler_input, self.flow.deps)
+            again = ssml.text(pick("first_again", routine.cues["first_again"]))
+            return self.flow.present(handler_input, progress.length, 0, again)
+        return self.flow.present(handler_input, progress.length, progress.position - 1)
+
+
+class RepeatStretchHandler(_RoutineHandler):
+    """Repeat, right after a stretch: do that stretch again."""
+
+    intents = ("AMAZON.RepeatIntent",)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        last = session_attributes(handler_input).get(LAST)
+        return (
+            super().can_handle(handler_input)
+            and isinstance(last, dict)
+            and last.get("kind") == "stretch"
+            and self.flow.in_session(handler_input) is not None
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        progress = self.flow.in_session(handler_input)
+        assert progress is not None  # checked in can_handle
+        return self.flow.present(handler_input, progress.length, max(progress.position, 0))
+
+
+class SkipHandler(_RoutineHandler):
+    """Skip the stretch that comes next (the one the last question named)."""
+
+    intents = ("SkipIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        progress = self.flow.current(handler_input)
+        if progress is None:
+            return self.flow.not_running(handler_input)
+        routine = self.flow.routine(handler_input)
+        length = routine.lengths[progress.length]
+        pick = picker(handler_input, self.flow.deps)
+        skipped = length.steps[progress.position + 1].stretch.name
+        preface = ssml.text(pick("skipped", routine.cues["skipped"]).format(name=skipped))
+        target = progress.position + 2
+        if target < len(length.steps):
+            return self.flow.present(handler_input, progress.length, target, preface)
+        # Nothing after the skipped one: the routine is over for tonight.
+        finished = pick("finished", routine.cues["finished"])
+        today = self.flow.today()
+
+        def done(attributes: dict[str, Any]) -> None:
+            attributes.pop(state.ROUTINE, None)
+            attributes[state.LAST_FINISHED] = today
+
+        state.update(handler_input, self.flow.deps.store, done)
+        session_attributes(handler_input).pop(ROUTINE, None)
+        set_pending(handler_input, None)
+        return respond(handler_input, preface + ssml.text(finished), None)
+
+
+class PauseHandler(_RoutineHandler):
+    intents = ("AMAZON.PauseIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        if self.flow.in_session(handler_input) is None and self.flow.saved(handler_input) is None:
+            return say_prompt(handler_input, self.flow.deps, "goodbye")
+        return self.flow.pause(handler_input)
+
+
+class StopRoutineHandler(_RoutineHandler):
+    """Stop or cancel in the middle of a routine: the place is kept for next time."""
+
+    intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent")
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return super().can_handle(handler_input) and self.flow.in_session(handler_input) is not None
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.flow.pause(handler_input, "stopped")
+
+
+class ResumeHandler(_RoutineHandler):
+    """ "Continue my stretches", in this session or days later."""
+
+    intents = ("ResumeRoutineIntent", "AMAZON.ResumeIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.flow.resume(handler_input)
+
+
+class StartOverHandler(_RoutineHandler):
+    intents = ("AMAZON.StartOverIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        progress = self.flow.current(handler_input)
+        return self.flow.start(handler_input, progress.length if progress else None)
+
+
+class HowManyLeftHandler(_RoutineHandler):
+    intents = ("RoutineStatusIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        progress = self.flow.current(handler_input)
+        if progress is None:
+            return self.flow.not_running(handler_input)
+        content = content_for(handler_input, self.flow.deps)
+        steps = content.routine.lengths[progress.length].steps[progress.position + 1 :]
+        names = content.spoken_list([s.stretch.name for s in steps])
+        session_attributes(handler_input)[ROUTINE] = progress.to_json()
+        return say_prompt(
+            handler_input,
+            self.flow.deps,
+            "left",
+            {"left": str(len(steps)), "names": names},
+            waiting_for="next",
+        )
+
+
+class RoutineAnswerHandler(_RoutineHandler):
+    """Yes or no to the routine's questions: ready for the next one, continue, start."""
+
+    intents = ("AMAZON.YesIntent", "AMAZON.NoIntent")
+    kinds = ("next", "resume", "start_routine")
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return (
+            super().can_handle(handler_input) and pending(handler_input).get("kind") in self.kinds
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        kind = pending(handler_input).get("kind")
+        yes = bool(is_intent_name("AMAZON.YesIntent")(handler_input))
+        if kind == "next":
+            return self.flow.next(handler_input) if yes else self.flow.pause(handler_input)
+        if kind == "resume":
+            if yes:
+                return self.flow.resume(handler_input)
+            return say_prompt(handler_input, self.flow.deps, "declined_routine")
+        if yes:
+            return self.flow.start(handler_input)
+        return say_prompt(handler_input, self.flow.deps, "declined")
+
+
+def routine_handlers(deps: Deps) -> list[AbstractRequestHandler]:
+    """In dispatch order: the ones that check session state come first."""
+    flow = RoutineFlow(deps)
+    return [
+        RoutineAnswerHandler(flow),
+        RepeatStretchHandler(flow),
+        StopRoutineHandler(flow),
+        StartRoutineHandler(flow),
+        NextHandler(flow),
+        PreviousHandler(flow),
+        SkipHandler(flow),
+        PauseHandler(flow),
+        ResumeHandler(flow),
+        StartOverHandler(flow),
+        HowManyLeftHandler(flow),
+    ]

@@ -1,0 +1,151 @@
+"""The bedtime stretching routine: progress, and each stretch rendered as timed speech.
+
+A stretch is one response: its title and steps, then each hold paced with breaks (at most ten
+seconds each, chained) and short cues ("ten more seconds", "switch legs"), then either the
+question "Ready for the next one?" or, after the last stretch, a good night. Cue phrasings are
+chosen by the caller's `pick` so the person does not hear the same words every time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import ssml
+from .content import Length, Routine, Step
+from .ssml import Speech
+
+# Pick one phrasing for a cue key (avoiding the one heard last).
+Picker = Callable[[str, tuple[str, ...]], str]
+
+SETTLE_MS = 2000  # time to get into position after the steps, before "Hold"
+TEN_MORE_AT = 15  # holds at least this long get a "ten more seconds" cue
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a person is in a routine: `position` is the last stretch presented (-1: none)."""
+
+    length: str
+    position: int = -1
+
+    def to_json(self) -> dict[str, Any]:
+        return {"length": self.length, "position": self.position}
+
+    @classmethod
+    def from_json(cls, raw: Any, routine: Routine) -> Progress | None:
+        if not isinstance(raw, Mapping):
+            return None
+        length, position = raw.get("length"), raw.get("position")
+        if not isinstance(length, str) or length not in routine.lengths:
+            return None
+        if not isinstance(position, int) or isinstance(position, bool):
+            return None
+        count = len(routine.lengths[length].steps)
+        if not -1 <= position < count:
+            return None
+        return cls(str(length), position)
+
+    def remaining(self, routine: Routine) -> int:
+        return len(routine.lengths[self.length].steps) - self.position - 1
+
+
+@dataclass(frozen=True)
+class Segment:
+    kind: str  # "speech" or "hold"
+    speech: Speech
+    seconds: int = 0  # for holds: the hold time the content states
+
+
+@dataclass(frozen=True)
+class StretchTurn:
+    segments: tuple[Segment, ...]
+    reprompt: Speech | None  # None after the last stretch: the session ends
+    step: Step
+
+    @property
+    def speech(self) -> Speech:
+        return ssml.join(s.speech for s in self.segments)
+
+    @property
+    def finished(self) -> bool:
+        return self.reprompt is None
+
+
+def _say(text: str, **values: Any) -> Speech:
+    return ssml.text(text.format(**values) if values else text)
+
+
+def hold(seconds: int, routine: Routine, pick: Picker) -> Speech:
+    """Silence lasting `seconds` in all, with a "ten more seconds" cue inside longer holds."""
+    if seconds < TEN_MORE_AT:
+        return ssml.pause(seconds * 1000)
+    cue = pick("ten_more", routine.cues["ten_more"])
+    cue_ms = int(ssml.speaking_seconds(cue) * 1000)
+    return ssml.pause((seconds - 10) * 1000) + ssml.text(cue) + ssml.pause(max(0, 10_000 - cue_ms))
+
+
+def _steps_for(step: Step, side: str | None, routine: Routine, only_sided: bool) -> Speech:
+    parts = []
+    for sentence in step.stretch.steps:
+        if only_sided and "{side}" not in sentence:
+            continue
+        word = routine.words.get(side, side) if side else ""
+        parts.append(ssml.text(sentence.replace("{side}", word or "")))
+    return ssml.join(parts)
+
+
+def render_step(
+    routine: Routine,
+    length: Length,
+    index: int,
+    pick: Picker,
+    preface: Speech = ssml.NOTHING,
+) -> StretchTurn:
+    """One stretch of a routine, as timed speech."""
+    step = length.steps[index]
+    count = len(length.steps)
+    segments: list[Segment] = []
+
+    def speak(speech: Speech) -> None:
+        segments.append(Segment("speech", speech))
+
+    title = pick("title", routine.cues["title"])
+    speak(preface + _say(title, number=index + 1, count=count, name=step.stretch.name))
+    sides: tuple[str | None, ...] = step.stretch.sides or (None,)
+    for n, side in enumerate(sides):
+        if n == 0:
+            speak(_steps_for(step, side, routine, only_sided=False))
+        else:
+            speak(
+                _say(pick("switch", routine.cues["switch"])) + _steps_for(step, side, routine, True)
+            )
+        for rep in range(step.reps):
+            if rep > 0:
+                speak(
+                    _say(pick("relax", routine.cues["relax"]))
+                    + ssml.pause(step.rest * 1000)
+                    + _say(pick("again", routine.cues["again"]))
+                )
+            speak(ssml.pause(SETTLE_MS) + _say(pick("hold", routine.cues["hold"])))
+            segments.append(Segment("hold", hold(step.hold, routine, pick), step.hold))
+        speak(_say(pick("relax", routine.cues["relax"])))
+
+    if index + 1 < count:
+        following = length.steps[index + 1].stretch.name
+        speak(_say(pick("next", routine.cues["next"]), name=following))
+        reprompt: Speech | None = _say(pick("next_reprompt", routine.cues["next_reprompt"]))
+    else:
+        speak(_say(pick("finished", routine.cues["finished"])))
+        reprompt = None
+    return StretchTurn(tuple(segments), reprompt, step)
+
+
+def intro(routine: Routine, length: Length, pick: Picker) -> Speech:
+    return _say(
+        pick("intro", routine.cues["intro"]),
+        length=length.name,
+        count=len(length.steps),
+        about=length.about,
+    )

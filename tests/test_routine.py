@@ -1,0 +1,392 @@
+"""The guided bedtime routine, as conversations: every control at every position, both lengths,
+pauses and resumes across sessions, and the timing of what is spoken."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from cramp_coach import ssml
+from cramp_coach.content import Content
+from cramp_coach.local import envelope as env
+from cramp_coach.local.simulator import Simulator, Turn
+from cramp_coach.routine import render_step
+from cramp_coach.store import SqliteStore
+
+from .test_store_contract import envelope_for
+
+TITLE = re.compile(r"(?:Stretch|Number) (\d+) of (\d+)")
+LENGTHS = {"short": 2, "full": 5}
+
+
+def length_slot(key: str) -> dict[str, env.Slot | None]:
+    return {"length": env.Slot(key, key.upper(), key, "ROUTINE_LENGTH")}
+
+
+def stretch_number(turn: Turn) -> int | None:
+    match = TITLE.search(turn.speech)
+    return int(match.group(1)) if match else None
+
+
+def start(echo: Simulator, length: str) -> Turn:
+    turn = echo.intent("StartRoutineIntent", length_slot(length), new_session=True)
+    assert stretch_number(turn) == 1
+    return turn
+
+
+def advance_to(echo: Simulator, length: str, position: int) -> Turn:
+    """Start the routine and go on until stretch `position + 1` has been presented."""
+    turn = start(echo, length)
+    for _ in range(position):
+        turn = echo.intent("AMAZON.NextIntent")
+    assert stretch_number(turn) == position + 1
+    return turn
+
+
+def saved(store: SqliteStore, user: str = "amzn1.ask.account.LOCALUSER") -> dict[str, Any]:
+    return store.get_attributes(envelope_for(user))
+
+
+def replies(content: Content, key: str) -> tuple[str, ...]:
+    return content.replies[key].say
+
+
+# --- A whole routine -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("length", LENGTHS)
+def test_a_whole_routine_from_start_to_good_night(
+    echo: Simulator, store: SqliteStore, content: Content, length: str
+) -> None:
+    count = LENGTHS[length]
+    turn = start(echo, length)
+    assert "never hurt" in turn.speech or "hurts" in turn.speech
+    for number in range(1, count + 1):
+        assert stretch_number(turn) == number
+        assert TITLE.search(turn.speech).group(2) == str(count)  # type: ignore[union-attr]
+        assert turn.card is not None and "Source:" in turn.card["content"]
+        if number < count:
+            assert turn.speech.endswith("Ready for the next one?")
+            assert turn.reprompt and not turn.ends_session
+            turn = echo.say("yes")  # "yes", "next" and "done" all move on
+        else:
+            assert turn.ends_session and not turn.reprompt
+            assert any(turn.speech.endswith(p) for p in content.routine.cues["finished"])
+    state = saved(store)
+    assert "routine" not in state
+    assert state["last_finished"] == turn.request["request"]["timestamp"][:10]
+    assert state["preferred_length"] == length
+
+
+def test_next_done_and_ready_all_move_on(echo: Simulator) -> None:
+    start(echo, "full")
+    assert stretch_number(echo.say("next")) == 2
+    assert stretch_number(echo.say("I'm done")) == 3
+    assert stretch_number(echo.say("ready")) == 4
+
+
+def test_the_preferred_length_is_remembered(echo: Simulator) -> None:
+    start(echo, "full")
+    echo.intent("AMAZON.StopIntent")
+    turn = echo.say("ask cramp coach to start my bedtime stretches")
+    assert TITLE.search(turn.speech).group(2) == "5"  # type: ignore[union-attr]
+
+
+def test_the_first_time_defaults_to_the_short_routine(echo: Simulator) -> None:
+    turn = echo.say("ask cramp coach to start my bedtime stretches")
+    assert TITLE.search(turn.speech).group(2) == "2"  # type: ignore[union-attr]
+    assert "not medical advice" in turn.speech  # first use: the disclaimer comes first
+
+
+def test_the_disclaimer_is_not_repeated_once_heard(echo: Simulator) -> None:
+    echo.say("open cramp coach")
+    echo.say("stop")
+    assert "medical advice" not in echo.say("ask cramp coach to start my stretches").speech
+
+
+# --- Every control at every position ----------------------------------------------------------
+
+CASES = [(length, position) for length, count in LENGTHS.items() for position in range(count - 1)]
+
+
+@pytest.mark.parametrize(("length", "position"), CASES)
+def test_next_and_yes(echo: Simulator, length: str, position: int) -> None:
+    advance_to(echo, length, position)
+    assert stretch_number(echo.intent("AMAZON.NextIntent")) == position + 2
+    advance_to(echo, length, position)
+    assert stretch_number(echo.intent("AMAZON.YesIntent")) == position + 2
+
+
+@pytest.mark.parametrize(("length", "position"), CASES)
+def test_previous(echo: Simulator, content: Content, length: str, position: int) -> None:
+    advance_to(echo, length, position)
+    turn = echo.intent("AMAZON.PreviousIntent")
+    assert stretch_number(turn) == max(position, 1)
+    if position == 0:
+        assert any(turn.speech.startswith(p) for p in content.routine.cues["first_again"])
+    assert not turn.ends_session
+
+
+@pytest.mark.parametrize(("length", "position"), CASES)
+def test_repeat_this_stretch(echo: Simulator, length: str, position: int) -> None:
+    before = advance_to(echo, length, position)
+    again = echo.intent("AMAZON.RepeatIntent")
+    assert stretch_number(again) == position + 1
+    assert ssml.to_plain_text(before.ssml).count("Hold") == again.speech.count("Hold")
+
+
+@pytest.mark.parametrize(("length", "position"), CASES)
+def test_skip(
+    echo: Simulator, store: SqliteStore, content: Content, length: str, position: int
+) -> None:
+    advance_to(echo, length, position)
+    count = LENGTHS[length]
+    skipped = content.routine.lengths[length].steps[position + 1].stretch.name
+    turn = echo.intent("SkipIntent")
+    assert skipped in turn.speech.split(".")[0]
+    if position + 2 < count:
+        assert stretch_number(turn) == position + 3
+        assert turn.ends_session == (position + 3 == count)  # the last stretch says good night
+    else:  # skipping the last one ends tonight's routine
+        assert stretch_number(turn) is None and turn.ends_session
+        assert "routine" not in saved(store) and "last_finished" in saved(store)
+
+
+@pytest.mark.parametrize(("length", "position"), CASES)
+@pytest.mark.parametrize("how", ["AMAZON.PauseIntent", "AMAZON.NoIntent"])
+def test_pause_saves_the_place_and_resume_continues_days_later(
+    echo: Simulator, store: SqliteStore, content: Content, length: str, position: int, how: str
+) -> None:
+    advance_to(echo, length, position)
+    turn = echo.intent(how)
+    assert turn.speech in replies(content, "paused")
+    assert turn.ends_session and not echo.in_session
+    assert saved(store)["routine"]["position"] == position
+    resumed = echo.say("Alexa, ask cramp coach to continue my stretches")
+    assert resumed.request["session"]["new"] is True
+    assert any(resumed.speech.startswith(p) for p in content.routine.cues["resumed"])
+    assert stretch_number(resumed) == position + 2
+
+
+@pytest.mark.parametrize(("length", "position"), CASES)
+@pytest.mark.parametrize("how", ["AMAZON.StopIntent", "AMAZON.CancelIntent"])
+def test_stop_and_cancel_save_the_place(
+    echo: Simulator, store: SqliteStore, content: Content, length: str, position: int, how: str
+) -> None:
+    advance_to(echo, length, position)
+    turn = echo.intent(how)
+    assert turn.speech in replies(content, "stopped")
+    assert turn.ends_session
+    assert saved(store)["routine"] == {
+        "length": length,
+        "position": position,
+        "updated": saved(store)["routine"]["updated"],
+    }
+
+
+@pytest.mark.parametrize(("length", "position"), CASES)
+def test_resume_in_the_same_session(echo: Simulator, length: str, position: int) -> None:
+    advance_to(echo, length, position)
+    assert stretch_number(echo.intent("AMAZON.ResumeIntent")) == position + 2
+
+
+@pytest.mark.parametrize(("length", "position"), CASES)
+def test_start_over(echo: Simulator, length: str, position: int) -> None:
+    advance_to(echo, length, position)
+    turn = echo.intent("AMAZON.StartOverIntent")
+    assert stretch_number(turn) == 1
+    assert TITLE.search(turn.speech).group(2) == str(LENGTHS[length])  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("length", "position"), CASES)
+def test_how_many_are_left(echo: Simulator, content: Content, length: str, position: int) -> None:
+    advance_to(echo, length, position)
+    turn = echo.intent("RoutineStatusIntent")
+    left = LENGTHS[length] - position - 1
+    assert str(left) in turn.speech
+    for step in content.routine.lengths[length].steps[position + 1 :]:
+        assert step.stretch.name in turn.speech
+    assert turn.speech.endswith("?") and not turn.ends_session
+    assert stretch_number(echo.intent("AMAZON.YesIntent")) == position + 2
+
+
+@pytest.mark.parametrize("length", LENGTHS)
+@pytest.mark.parametrize(
+    "intent",
+    [
+        "AMAZON.NextIntent",
+        "AMAZON.PreviousIntent",
+        "SkipIntent",
+        "ResumeRoutineIntent",
+        "RoutineStatusIntent",
+    ],
+)
+def test_after_the_last_stretch_there_is_nothing_to_continue(
+    echo: Simulator, content: Content, length: str, intent: str
+) -> None:
+    advance_to(echo, length, LENGTHS[length] - 1)
+    assert not echo.in_session
+    turn = echo.intent(intent)
+    assert turn.speech in replies(content, "no_routine")
+    assert stretch_number(echo.intent("AMAZON.YesIntent")) == 1  # "yes" starts it again
+
+
+@pytest.mark.parametrize("length", LENGTHS)
+def test_after_the_last_stretch_start_over_begins_again(echo: Simulator, length: str) -> None:
+    advance_to(echo, length, LENGTHS[length] - 1)
+    assert stretch_number(echo.intent("AMAZON.StartOverIntent", new_session=True)) == 1
+
+
+def test_no_to_start_the_routine(echo: Simulator, content: Content) -> None:
+    echo.intent("AMAZON.NextIntent")
+    assert echo.intent("AMAZON.NoIntent").speech in replies(content, "declined")
+
+
+def test_pause_with_no_routine_just_says_goodbye(echo: Simulator, content: Content) -> None:
+    assert echo.intent("AMAZON.PauseIntent").speech in replies(content, "goodbye")
+
+
+# --- Launch while a routine is unfinished -----------------------------------------------------
+
+
+def test_launch_offers_to_continue_an_unfinished_routine(echo: Simulator, content: Content) -> None:
+    echo.say("open cramp coach")
+    echo.say("stop")
+    advance_to(echo, "full", 1)
+    echo.intent("AMAZON.PauseIntent")
+    offer = echo.say("open cramp coach")
+    assert "3" in offer.speech and "full" in offer.speech  # three of the full routine to go
+    assert offer.speech.endswith("?") and not offer.ends_session
+    assert stretch_number(echo.say("yes")) == 3
+
+
+def test_launch_offer_declined_keeps_the_place(
+    echo: Simulator, store: SqliteStore, content: Content
+) -> None:
+    echo.say("open cramp coach")
+    echo.say("stop")
+    advance_to(echo, "short", 0)
+    echo.intent("AMAZON.PauseIntent")
+    echo.say("open cramp coach")
+    turn = echo.say("no")
+    assert turn.speech in replies(content, "declined_routine") and not turn.ends_session
+    assert saved(store)["routine"]["position"] == 0
+
+
+def test_launch_after_finishing_tonight(echo: Simulator, content: Content) -> None:
+    echo.say("open cramp coach")
+    echo.say("stop")
+    advance_to(echo, "short", 1)
+    assert echo.say("open cramp coach").speech in replies(content, "launch_done_today")
+
+
+def test_prevention_tips_offer_the_stretches(echo: Simulator) -> None:
+    echo.say("how can I prevent leg cramps")
+    assert stretch_number(echo.say("yes")) == 1
+
+
+# --- Privacy ----------------------------------------------------------------------------------
+
+
+ALLOWED_KEYS = {"welcomed", "routine", "preferred_length", "last_finished", "_version"}
+
+
+def test_nothing_about_health_is_ever_stored(echo: Simulator, store: SqliteStore) -> None:
+    echo.say("open cramp coach")
+    for line in (
+        "I'm pregnant and my legs cramp at night",
+        "I have diabetes, do cramps get worse",
+        "my calf is swollen",
+        "should I take magnesium",
+    ):
+        echo.say(line)
+    advance_to(echo, "full", 2)
+    echo.intent("AMAZON.PauseIntent")
+    attributes = saved(store)
+    assert set(attributes) <= ALLOWED_KEYS
+    assert set(attributes["routine"]) == {"length", "position", "updated"}
+
+
+def test_delete_my_data_after_a_yes(echo: Simulator, store: SqliteStore, content: Content) -> None:
+    advance_to(echo, "full", 1)
+    echo.intent("AMAZON.PauseIntent")
+    ask = echo.say("ask cramp coach to delete my data")
+    assert ask.speech in replies(content, "confirm_delete") and not ask.ends_session
+    done = echo.say("yes")
+    assert done.speech in replies(content, "deleted") and done.ends_session
+    assert saved(store) == {}
+    again = echo.say("ask cramp coach to delete my data")  # repeating it is fine
+    assert echo.say("yes").speech in replies(content, "deleted")
+    assert again.speech in replies(content, "confirm_delete")
+    assert saved(store) == {}
+    assert "not medical advice" in echo.say("open cramp coach").speech  # a fresh start
+
+
+def test_delete_my_data_declined(echo: Simulator, store: SqliteStore, content: Content) -> None:
+    advance_to(echo, "short", 0)
+    echo.intent("AMAZON.PauseIntent")
+    echo.say("ask cramp coach to forget me")
+    assert echo.say("no").speech in replies(content, "kept")
+    assert saved(store)["routine"]["position"] == 0
+
+
+def test_disabling_the_skill_deletes_the_data(
+    handler: Any, echo: Simulator, store: SqliteStore
+) -> None:
+    advance_to(echo, "short", 0)
+    echo.intent("AMAZON.PauseIntent")
+    event = {
+        "type": "AlexaSkillEvent.SkillDisabled",
+        "requestId": "amzn1.echo-api.request.disabled",
+        "timestamp": env.timestamp(),
+        "eventCreationTime": env.timestamp(),
+        "eventPublishingTime": env.timestamp(),
+        "body": {"userInformationPersistenceStatus": "NOT_PERSISTED"},
+    }
+    for _ in range(2):  # Alexa may deliver an event more than once
+        response = handler(env.envelope(event, env.Device(), session=None), None)
+        assert "outputSpeech" not in response["response"]
+        assert saved(store) == {}
+
+
+# --- Timing -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("length", LENGTHS)
+@pytest.mark.parametrize("choice", [0, 1])
+def test_spoken_timing_matches_the_content(content: Content, length: str, choice: int) -> None:
+    routine = content.routine
+    spec = routine.lengths[length]
+
+    def pick(key: str, options: tuple[str, ...]) -> str:
+        return options[choice % len(options)]
+
+    total = 0.0
+    for index, step in enumerate(spec.steps):
+        turn = render_step(routine, spec, index, pick)
+        document = turn.speech.ssml()
+        assert ssml.validate(document) == []
+        assert len(document) <= ssml.MAX_SPEECH_CHARS
+        seconds = ssml.estimate_seconds(document)
+        assert seconds <= 90, (step.stretch.key, seconds)
+        holds = [s for s in turn.segments if s.kind == "hold"]
+        assert len(holds) == max(len(step.stretch.sides), 1) * step.reps
+        for hold in holds:
+            spoken = ssml.estimate_seconds(hold.speech.ssml())
+            assert abs(spoken - step.hold) <= 0.15 * step.hold, (step.stretch.key, spoken)
+        total += seconds
+    assert abs(total - spec.seconds) <= 0.10 * spec.seconds, (length, total)
+
+
+def test_the_routine_content_follows_the_public_guidance(content: Content) -> None:
+    routine = content.routine
+    stretches = {s.stretch.key: s.stretch for spec in routine.lengths.values() for s in spec.steps}
+    assert 5 <= len(stretches) <= 7
+    for spec in routine.lengths.values():
+        for step in spec.steps:
+            assert 10 <= step.hold <= 30  # NIA: hold each stretch 10 to 30 seconds
+            assert step.stretch.sources
+    cues = " ".join(routine.cues["intro"]).lower()
+    assert "hurt" in cues  # a stretch should never hurt

@@ -1,0 +1,129 @@
+"""One contract, both stores: the embedded SQLite store and DynamoDB (on dynalite)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import pytest
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
+
+from cramp_coach.local import envelope as env
+from cramp_coach.state import save_with_retry
+from cramp_coach.store import VERSION, VersionConflict
+
+
+def envelope_for(user: str) -> RequestEnvelope:
+    event = env.envelope(env.launch_request(), env.Device(user_id=user), env.Session())
+    result: RequestEnvelope = DefaultSerializer().deserialize(json.dumps(event), RequestEnvelope)
+    return result
+
+
+def plain(attributes: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in attributes.items() if k != VERSION}
+
+
+def test_nothing_saved_reads_as_empty(any_store: Any) -> None:
+    assert any_store.get_attributes(envelope_for("nobody")) == {}
+
+
+def test_round_trip_per_user(any_store: Any) -> None:
+    alice, bob = envelope_for("alice"), envelope_for("bob")
+    attributes: dict[str, Any] = {"welcomed": True, "routine": {"length": "full", "position": 2}}
+    any_store.save_attributes(alice, attributes)
+    assert plain(any_store.get_attributes(alice)) == {
+        "welcomed": True,
+        "routine": {"length": "full", "position": 2},
+    }
+    assert any_store.get_attributes(bob) == {}
+
+
+def test_numbers_survive_the_round_trip(any_store: Any) -> None:
+    user = envelope_for("numbers")
+    values = {
+        "int": 3,
+        "big": 2**53,
+        "negative": -7,
+        "float": 0.25,
+        "list": [1, 2.5, "x"],
+        "zero": 0,
+    }
+    any_store.save_attributes(user, dict(values))
+    read = plain(any_store.get_attributes(user))
+    assert read == values
+    assert type(read["int"]) is int and type(read["float"]) is float
+    assert type(read["list"][0]) is int
+
+
+def test_every_save_bumps_the_version(any_store: Any) -> None:
+    user = envelope_for("versions")
+    attributes: dict[str, Any] = {"n": 1}
+    any_store.save_attributes(user, attributes)
+    assert attributes[VERSION] == 1
+    attributes["n"] = 2
+    any_store.save_attributes(user, attributes)
+    assert attributes[VERSION] == 2
+    assert any_store.get_attributes(user)[VERSION] == 2
+
+
+def test_a_save_from_a_stale_read_is_refused(any_store: Any) -> None:
+    user = envelope_for("stale")
+    any_store.save_attributes(user, {"n": 0})
+    first, second = any_store.get_attributes(user), any_store.get_attributes(user)
+    first["n"] = 1
+    any_store.save_attributes(user, first)
+    second["n"] = 2
+    with pytest.raises(VersionConflict):
+        any_store.save_attributes(user, second)
+    assert plain(any_store.get_attributes(user)) == {"n": 1}
+
+
+def test_two_first_saves_do_not_overwrite_each_other(any_store: Any) -> None:
+    user = envelope_for("first")
+    any_store.save_attributes(user, {"from": "one"})
+    with pytest.raises(VersionConflict):
+        any_store.save_attributes(user, {"from": "two"})  # also believes nothing is saved
+
+
+def test_concurrent_sessions_lose_no_update(any_store: Any) -> None:
+    user = envelope_for("busy")
+    errors: list[BaseException] = []
+
+    def increment(attributes: dict[str, Any]) -> None:
+        attributes["count"] = attributes.get("count", 0) + 1
+
+    def session() -> None:
+        try:
+            for _ in range(15):
+                save_with_retry(any_store, user, any_store.get_attributes(user), increment, 50)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=session) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert any_store.get_attributes(user)["count"] == 45
+
+
+def test_delete_removes_everything_and_can_be_repeated(any_store: Any) -> None:
+    user = envelope_for("leaving")
+    any_store.save_attributes(user, {"welcomed": True})
+    any_store.delete_attributes(user)
+    assert any_store.get_attributes(user) == {}
+    any_store.delete_attributes(user)
+    assert any_store.get_attributes(user) == {}
+    any_store.save_attributes(user, {"welcomed": True})  # a fresh start after deleting
+    assert plain(any_store.get_attributes(user)) == {"welcomed": True}
+
+
+def test_a_request_without_a_user_is_refused(any_store: Any) -> None:
+    event = env.envelope(env.launch_request(), env.Device(user_id=""), env.Session())
+    envelope = DefaultSerializer().deserialize(json.dumps(event), RequestEnvelope)
+    with pytest.raises(PersistenceException):
+        any_store.get_attributes(envelope)
