@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +66,45 @@ def handler(skill: CustomSkill) -> Any:
     return handle
 
 
+# Mid-morning in New York: day mode, unless a test sets the clock to the night.
+DAYTIME = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def alexa_api() -> Any:
+    """The stand-in for Alexa's service APIs (HTTPS on 127.0.0.1), trusted by the SDK client."""
+    from cramp_coach.local.alexa_api import FakeAlexaApi
+
+    api = FakeAlexaApi(time_zone="America/New_York")
+    previous = os.environ.get("REQUESTS_CA_BUNDLE")
+    os.environ["REQUESTS_CA_BUNDLE"] = api.ca_file
+    yield api
+    api.close()
+    if previous is None:
+        os.environ.pop("REQUESTS_CA_BUNDLE", None)
+    else:
+        os.environ["REQUESTS_CA_BUNDLE"] = previous
+
+
 @pytest.fixture
-def echo(handler: Any, resolver: Resolver) -> Simulator:
-    """An Echo device in the bedroom, talking to the skill."""
-    return Simulator(handler, resolver, Device())
+def api(alexa_api: Any) -> Any:
+    """The stand-in API, with no requests, reminders or failures left from other tests."""
+    alexa_api.clear()
+    alexa_api.reminders.clear()
+    alexa_api.time_zone = "America/New_York"
+    alexa_api.time_zones.clear()
+    return alexa_api
+
+
+@pytest.fixture
+def device(api: Any) -> Device:
+    return Device(api_endpoint=api.endpoint)
+
+
+@pytest.fixture
+def echo(handler: Any, resolver: Resolver, device: Device) -> Simulator:
+    """An Echo device in the bedroom, talking to the skill (in the daytime)."""
+    return Simulator(handler, resolver, device, clock=lambda: DAYTIME)
 
 
 @pytest.fixture(scope="session")

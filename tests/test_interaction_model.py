@@ -32,7 +32,18 @@ ROUTINE_INTENTS = {
     "AMAZON.ResumeIntent",
 }
 # Intents handled by dedicated handlers rather than content topics.
-HANDLED_IN_CODE = {"SourceIntent", "DeleteDataIntent"} | REQUIRED_BUILT_INS | ROUTINE_INTENTS
+REMINDER_INTENTS = {
+    "SetReminderIntent",
+    "ListRemindersIntent",
+    "ChangeReminderIntent",
+    "CancelReminderIntent",
+}
+HANDLED_IN_CODE = (
+    {"SourceIntent", "DeleteDataIntent", "VoiceIntent"}
+    | REQUIRED_BUILT_INS
+    | ROUTINE_INTENTS
+    | REMINDER_INTENTS
+)
 # Alexa: lowercase letters, spaces, apostrophes, periods (in spelled-out acronyms), hyphens.
 SAMPLE_TEXT = re.compile(r"^[a-z][a-z' .\-]*$")
 SLOT_REF = re.compile(r"\{([^}]*)\}")

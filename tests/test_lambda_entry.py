@@ -24,7 +24,7 @@ from cramp_coach import entry
 assert entry._skill is None, "the skill was built at import"
 event = json.loads(sys.argv[1])
 result = lambda_function.lambda_handler(event, None)
-heavy_roots = {'boto3', 'botocore', 'flask', 'sqlite3'}
+heavy_roots = {'boto3', 'botocore', 'flask'}
 heavy = sorted(m for m in sys.modules if m.split('.')[0] in heavy_roots)
 print(json.dumps({"result": result, "heavy": heavy}))
 """
@@ -44,23 +44,32 @@ def run_cold(event: dict[str, Any], db: Path) -> dict[str, Any]:
     return result
 
 
-def test_a_stateless_answer_in_a_fresh_process_touches_neither_store_nor_heavy_modules(
+# An Alexa API endpoint that refuses at once: the time zone stays unknown (day mode).
+OFFLINE = env.Device(api_endpoint="https://127.0.0.1:9")
+
+
+def test_an_answer_in_a_fresh_process_imports_nothing_heavy_and_writes_nothing(
     tmp_path: Path,
 ) -> None:
     db = tmp_path / "state.sqlite3"
-    event = env.envelope(env.intent_request("CrampNowIntent"), env.Device(), env.Session())
+    event = env.envelope(env.intent_request("CrampNowIntent"), OFFLINE, env.Session())
     out = run_cold(event, db)
     speech = out["result"]["response"]["outputSpeech"]["ssml"]
     assert ssml.validate(speech) == []
+    assert speech.startswith("<speak>") and "amazon:effect" not in speech  # day mode
     assert out["heavy"] == []
-    assert not db.exists(), "a stateless answer opened the store"
+    if db.exists():  # night mode may read the person's settings; an answer saves nothing
+        import sqlite3
+
+        with sqlite3.connect(db) as connection:
+            assert connection.execute("SELECT COUNT(*) FROM attributes").fetchone() == (0,)
 
 
 def test_launch_in_a_fresh_process_uses_the_embedded_store_from_the_environment(
     tmp_path: Path,
 ) -> None:
     db = tmp_path / "nested" / "state.sqlite3"
-    event = env.envelope(env.launch_request(), env.Device(), env.Session())
+    event = env.envelope(env.launch_request(), OFFLINE, env.Session())
     first = run_cold(event, db)
     assert "not medical advice" in first["result"]["response"]["outputSpeech"]["ssml"]
     assert db.exists()

@@ -174,11 +174,33 @@ def test_deleting_when_the_store_fails_says_so(
     assert seconds < ANSWER_WITHIN
 
 
-def test_a_stateless_answer_never_builds_the_dynamodb_store(
-    library: ContentLibrary, resolver: Resolver
+class CountingStore(SqliteStore):
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.reads = self.writes = 0
+
+    def get_attributes(self, request_envelope: Any) -> dict[str, Any]:
+        self.reads += 1
+        return super().get_attributes(request_envelope)
+
+    def save_attributes(self, request_envelope: Any, attributes: dict[str, Any]) -> None:
+        self.writes += 1
+        super().save_attributes(request_envelope, attributes)
+
+
+def test_answers_read_the_store_once_per_process_then_never(
+    tmp_path: Path, library: ContentLibrary, resolver: Resolver, api: Any
 ) -> None:
-    store = dynamodb_at(closed_endpoint())
-    echo = simulator_on(store, library, resolver)
-    echo.say("what do I do, my calf is cramping")
-    echo.say("ask cramp coach is it ALS")
-    assert not store.built
+    """Night mode needs the person's time zone and voice choice: one read (and one write, to
+    remember the zone) the first time, then answers come from memory."""
+    store = CountingStore(tmp_path / "count.sqlite3")
+    skill = build_skill(Config(), store, content=library, rng=random.Random(3))
+    echo = Simulator(
+        lambda e, c: handle_event(e, c, skill), resolver, Device(api_endpoint=api.endpoint)
+    )
+    echo.say("ask cramp coach what do I do, my calf is cramping")
+    assert (store.reads, store.writes) == (1, 1)
+    for line in ("is it ALS", "why do my calves cramp at night", "should I take magnesium"):
+        echo.say("ask cramp coach " + line)
+    assert (store.reads, store.writes) == (1, 1)
+    assert len(api.calls("GET", "/v2/devices/")) == 1  # the zone was fetched once

@@ -9,6 +9,7 @@ Layout (per locale):
 - `prompts.json`  replies the skill needs around the answers (launch, help, fallback, ...) and
                   a few `words` used to assemble cards and lists.
 - `sources.json`  the public sources answers cite.
+- `reminders.json` the bedtime reminder's replies and the words that describe a schedule.
 - `routine.json`  the bedtime stretches: each stretch's steps and sources, the two lengths with
                   their holds and repetitions, the spoken cues, and the routine's replies.
 
@@ -48,7 +49,35 @@ QUESTION_REPLIES = (
     "nothing_pending",
     "nothing_to_repeat",
 )
-REQUIRED_WORDS = ("and", "source", "card_footer")
+REQUIRED_WORDS = (
+    "and",
+    "source",
+    "card_footer",
+    "DAILY",
+    "WEEKDAYS",
+    "WEEKENDS",
+    "am",
+    "pm",
+    "reminder_text",
+)
+REQUIRED_REMINDER_REPLIES = (
+    "reminder_ask_time",
+    "reminder_set",
+    "reminder_changed",
+    "reminder_list",
+    "reminder_list_many",
+    "reminder_none",
+    "reminder_none_to_change",
+    "reminder_deleted",
+    "reminder_denied",
+    "reminder_needs_permission",
+    "reminder_max",
+    "reminder_invalid",
+    "reminder_device",
+    "reminder_unavailable",
+    "voice_whisper",
+    "voice_normal",
+)
 MIN_PHRASINGS = 2
 # What an offer's "yes" may do besides giving another topic.
 OFFER_ACTIONS = frozenset({"start_routine"})
@@ -114,6 +143,7 @@ class Reply:
     sources: tuple[str, ...] = ()
     intent: str | None = None
     when: Mapping[str, str] = field(default_factory=dict)
+    night: tuple[str, ...] = ()  # one-breath phrasings for the middle of the night
 
     @property
     def asks(self) -> bool:
@@ -241,6 +271,7 @@ def _reply(key: str, raw: Any, where: str, problems: list[str]) -> Reply:
         sources=tuple(raw.get("sources", ())),
         intent=raw.get("intent"),
         when=when,
+        night=_strings(raw["night"], f"{where}.night", problems) if "night" in raw else (),
     )
 
 
@@ -296,10 +327,15 @@ def parse(locale: str, folder: Path) -> Content:
         key: _reply(key, raw, f"replies.{key}", problems)
         for key, raw in raw_prompts.get("replies", {}).items()
     }
-    for key, raw in raw_routine.get("replies", {}).items():
-        if key in replies:
-            problems.append(f"routine.replies.{key}: already defined in prompts.json")
-        replies[key] = _reply(key, raw, f"routine.replies.{key}", problems)
+    raw_reminders = _read(folder / "reminders.json")
+    for name, raw_file in (("routine", raw_routine), ("reminders", raw_reminders)):
+        for key, raw in raw_file.get("replies", {}).items():
+            if key in replies:
+                problems.append(f"{name}.replies.{key}: already defined elsewhere")
+            replies[key] = _reply(key, raw, f"{name}.replies.{key}", problems)
+    problems.extend(
+        f"reminders.replies.{k}: missing" for k in REQUIRED_REMINDER_REPLIES if k not in replies
+    )
     problems.extend(
         f"routine.replies.{k}: missing" for k in REQUIRED_ROUTINE_REPLIES if k not in replies
     )
@@ -312,7 +348,7 @@ def parse(locale: str, folder: Path) -> Content:
     for phrase in replies.get("source_of_last", Reply("", ())).say:
         if "{sources}" not in phrase:
             problems.append("replies.source_of_last: every phrasing needs {sources}")
-    words = raw_prompts.get("words", {})
+    words = {**raw_prompts.get("words", {}), **raw_reminders.get("words", {})}
     problems.extend(f"words.{k}: missing" for k in REQUIRED_WORDS if not words.get(k))
 
     if problems:

@@ -59,7 +59,13 @@ def handle_event(event: Any, context: Any, the_skill: CustomSkill | None = None)
     """Answer one Alexa request envelope (a dict, as Lambda passes it)."""
     current = the_skill or skill()
     request = event.get("request") if isinstance(event, dict) else None
-    if not isinstance(request, dict) or not isinstance(request.get("type"), str):
+    context = event.get("context") if isinstance(event, dict) else None
+    if (
+        not isinstance(request, dict)
+        or not isinstance(request.get("type"), str)
+        or not isinstance(context, dict)
+        or not isinstance(context.get("System"), dict)
+    ):
         log.warning("not an Alexa request envelope")
         return unreadable_request_response(event)
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
@@ -20,6 +19,7 @@ from ask_sdk_model.ui import SimpleCard
 
 from . import ssml
 from .content import Content, ContentLibrary, Reply
+from .night import DAY, Mode, NightWatch, whispered
 
 # Session attribute names.
 LAST = "last"  # what was said last: reply key, kind and the phrasing indexes used
@@ -35,7 +35,16 @@ class Deps:
     content: ContentLibrary
     store: AbstractPersistenceAdapter | None = None
     rng: random.Random = field(default_factory=random.Random)
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    night: NightWatch | None = None
+
+    def mode(self, handler_input: HandlerInput) -> Mode:
+        return self.night.mode(handler_input) if self.night is not None else DAY
+
+    def today(self, handler_input: HandlerInput) -> str:
+        """The person's local date (UTC when their time zone is unknown)."""
+        if self.night is not None:
+            return self.night.local_date(handler_input)
+        return NightWatch.utc_now(handler_input).date().isoformat()
 
 
 def session_attributes(handler_input: HandlerInput) -> dict[str, Any]:
@@ -89,11 +98,16 @@ def set_pending(handler_input: HandlerInput, kind: str | None, **data: Any) -> N
 
 def respond(
     handler_input: HandlerInput,
+    deps: Deps,
     speech: ssml.Speech,
     reprompt: ssml.Speech | None,
     card: SimpleCard | None = None,
 ) -> Response:
-    """The response: a question with a reprompt keeps the session open; anything else ends it."""
+    """The response: a question with a reprompt keeps the session open; anything else ends it.
+    At night (or when the person asked for it) everything is whispered."""
+    if deps.mode(handler_input).whisper:
+        speech = whispered(speech)
+        reprompt = whispered(reprompt) if reprompt is not None else None
     builder = handler_input.response_builder
     builder.speak(speech.ssml())
     if reprompt is not None:
@@ -115,6 +129,7 @@ class Said:
     ask: int | None = None
     reprompt: int | None = None
     fill: Mapping[str, str] = field(default_factory=dict)
+    brief: bool = False  # said the night way: its night phrasing, no offer
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -124,6 +139,7 @@ class Said:
             "ask": self.ask,
             "reprompt": self.reprompt,
             "fill": dict(self.fill),
+            "brief": self.brief,
         }
 
     @classmethod
@@ -136,17 +152,28 @@ class Said:
                 ask=None if raw.get("ask") is None else int(raw["ask"]),
                 reprompt=None if raw.get("reprompt") is None else int(raw["reprompt"]),
                 fill={str(k): str(v) for k, v in (raw.get("fill") or {}).items()},
+                brief=bool(raw.get("brief", False)),
             )
         except (KeyError, TypeError, ValueError):
             return None
 
 
+def brief_phrasings(reply: Reply) -> tuple[str, ...]:
+    """At night: the reply's night phrasings, else its shortest one."""
+    if reply.night:
+        return reply.night
+    return (min(reply.say, key=lambda p: len(p.split())),)
+
+
 def _render(content: Content, reply: Reply, said: Said) -> tuple[ssml.Speech, ssml.Speech | None]:
-    words = reply.say[said.say % len(reply.say)]
+    phrasings = brief_phrasings(reply) if said.brief else reply.say
+    words = phrasings[said.say % len(phrasings)]
     if said.fill:
         words = words.format_map(dict(said.fill))
     speech = ssml.text(words)
     reprompt: ssml.Speech | None = None
+    if said.brief and reply.offer is not None:
+        return speech, None  # at night an answer closes the session: no offer
     if reply.offer is not None:
         speech = speech + ssml.text(reply.offer.ask[(said.ask or 0) % len(reply.offer.ask)])
         reprompt = ssml.text(reply.offer.reprompt[(said.reprompt or 0) % len(reply.offer.reprompt)])
@@ -169,6 +196,7 @@ def _card_text(content: Content, reply: Reply, speech: ssml.Speech) -> str:
 
 def _build(
     handler_input: HandlerInput,
+    deps: Deps,
     content: Content,
     reply: Reply,
     said: Said,
@@ -179,7 +207,7 @@ def _build(
     if said.topic and reply.title:
         card = SimpleCard(title=reply.title, content=_card_text(content, reply, speech))
     session[LAST] = said.to_json()
-    offer = reply.offer
+    offer = reply.offer if not said.brief else None
     if offer is not None and offer.yes is not None:
         set_pending(handler_input, "topic", key=offer.yes)
     elif offer is not None:
@@ -188,7 +216,7 @@ def _build(
         set_pending(handler_input, None)
     if said.topic:
         session[LAST_SOURCES] = list(reply.sources)
-    return respond(handler_input, speech, reprompt, card)
+    return respond(handler_input, deps, speech, reprompt, card)
 
 
 def say(
@@ -202,6 +230,17 @@ def say(
     """Speak one reply (a topic answer or a prompt), choosing fresh phrasings."""
     content = content_for(handler_input, deps)
     session = session_attributes(handler_input)
+    brief = topic and deps.mode(handler_input).night
+    if brief:
+        phrasings = brief_phrasings(reply)
+        said = Said(
+            key=reply.key,
+            topic=topic,
+            say=_pick(session, reply.key + ".night", len(phrasings), deps.rng),
+            fill=dict(fill or {}),
+            brief=True,
+        )
+        return _build(handler_input, deps, content, reply, said)
     ask = reprompt = None
     if reply.offer is not None:
         ask = _pick(session, reply.key + ".ask", len(reply.offer.ask), deps.rng)
@@ -216,7 +255,7 @@ def say(
         reprompt=reprompt,
         fill=dict(fill or {}),
     )
-    return _build(handler_input, content, reply, said)
+    return _build(handler_input, deps, content, reply, said)
 
 
 def say_prompt(
@@ -229,6 +268,9 @@ def say_prompt(
 ) -> Response:
     """Speak a prompt; `waiting_for` names what a following yes or no will answer."""
     content = content_for(handler_input, deps)
+    night_key = key + "_night"
+    if night_key in content.replies and deps.mode(handler_input).night:
+        key = night_key  # no welcome chatter at night
     response = say(handler_input, deps, content.replies[key], fill=fill)
     if waiting_for is not None:
         set_pending(handler_input, waiting_for)
@@ -249,4 +291,4 @@ def repeat_last(handler_input: HandlerInput, deps: Deps) -> Response | None:
     reply = (content.topics if said.topic else content.replies).get(said.key)
     if reply is None:
         return None
-    return _build(handler_input, content, reply, said)
+    return _build(handler_input, deps, content, reply, said)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_model.services import ApiClient
 
+from .api_client import AlexaApiClient
 from .config import Config
 from .content import ContentLibrary
 from .handlers.answers import AnswerHandler, SourceHandler
@@ -27,7 +27,10 @@ from .handlers.conversation import (
 from .handlers.launch import LaunchHandler
 from .handlers.lifecycle import ErrorHandler, SessionEndedHandler, UnhandledHandler
 from .handlers.privacy import ConfirmDeleteHandler, DeleteDataHandler, SkillDisabledHandler
-from .handlers.routine import routine_handlers
+from .handlers.reminders import reminder_handlers
+from .handlers.routine import RoutineFlow, TaskLaunchHandler, routine_handlers
+from .handlers.voice import VoiceHandler
+from .night import NightWatch
 from .respond import Deps
 
 log = logging.getLogger("cramp_coach.requests")
@@ -53,22 +56,30 @@ def build_skill(
     *,
     content: ContentLibrary | None = None,
     rng: random.Random | None = None,
-    clock: Callable[[], datetime] | None = None,
+    api_client: ApiClient | None = None,
 ) -> CustomSkill:
-    """Assemble Cramp Coach. `store` holds per-user attributes (None: run without state)."""
+    """Assemble Cramp Coach. `store` holds per-user attributes (None: run without state);
+    `api_client` calls Alexa's service APIs (default: the SDK's client, with timeouts)."""
     deps = Deps(
         content=content or ContentLibrary(default_locale=config.default_locale),
         store=store,
         rng=rng or random.Random(),
-        clock=clock or (lambda: datetime.now(UTC)),
+        night=NightWatch(store),
     )
-    builder = CustomSkillBuilder(persistence_adapter=store)  # type: ignore[arg-type]
+    builder = CustomSkillBuilder(
+        persistence_adapter=store,  # type: ignore[arg-type]
+        api_client=api_client or AlexaApiClient(),
+    )
     builder.skill_id = config.skill_id  # type: ignore[assignment]
+    routine = RoutineFlow(deps)
     for handler in (
+        TaskLaunchHandler(routine),  # launched by an Alexa Routine: straight into the stretches
         LaunchHandler(deps),
         SkillDisabledHandler(deps),
         ConfirmDeleteHandler(deps),  # answers to a pending question before generic yes/no
-        *routine_handlers(deps),
+        *reminder_handlers(deps),
+        *routine_handlers(routine),
+        VoiceHandler(deps),
         DeleteDataHandler(deps),
         AnswerHandler(deps),
         SourceHandler(deps),

@@ -37,6 +37,6 @@ class LaunchHandler(AbstractRequestHandler):
                 "left": str(progress.remaining(routine)),
             }
             return say_prompt(handler_input, self.deps, "offer_resume", fill, waiting_for="resume")
-        if attributes.get(state.LAST_FINISHED) == self.deps.clock().date().isoformat():
+        if attributes.get(state.LAST_FINISHED) == self.deps.today(handler_input):
             return say_prompt(handler_input, self.deps, "launch_done_today")
         return say_prompt(handler_input, self.deps, "launch")

@@ -12,12 +12,13 @@ from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
+from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
 from .. import ssml, state
 from ..content import Length, Routine
+from ..night import NightWatch
 from ..respond import (
     LAST,
     Deps,
@@ -45,8 +46,8 @@ class RoutineFlow:
     def routine(self, handler_input: HandlerInput) -> Routine:
         return content_for(handler_input, self.deps).routine
 
-    def today(self) -> str:
-        return self.deps.clock().date().isoformat()
+    def today(self, handler_input: HandlerInput) -> str:
+        return self.deps.today(handler_input)
 
     # --- where the person is ----------------------------------------------------------------
 
@@ -91,7 +92,8 @@ class RoutineFlow:
         session = session_attributes(handler_input)
         session[LAST] = {"kind": "stretch"}
         progress = Progress(length_key, index)
-        today, now = self.today(), self.deps.clock().isoformat(timespec="seconds")
+        today = self.today(handler_input)
+        now = NightWatch.utc_now(handler_input).isoformat(timespec="seconds")
 
         def save(attributes: dict[str, Any]) -> None:
             if welcomed:
@@ -121,7 +123,7 @@ class RoutineFlow:
             content=f"{steps}\n\n{stretch.helps[:1].upper()}{stretch.helps[1:]}.\n{sources}\n\n"
             f"{content.words['card_footer']}",
         )
-        return respond(handler_input, turn.speech, turn.reprompt, card)
+        return respond(handler_input, self.deps, turn.speech, turn.reprompt, card)
 
     def start(self, handler_input: HandlerInput, length_key: str | None = None) -> Response:
         routine = self.routine(handler_input)
@@ -240,7 +242,7 @@ class SkipHandler(_RoutineHandler):
             return self.flow.present(handler_input, progress.length, target, preface)
         # Nothing after the skipped one: the routine is over for tonight.
         finished = pick("finished", routine.cues["finished"])
-        today = self.flow.today()
+        today = self.flow.today(handler_input)
 
         def done(attributes: dict[str, Any]) -> None:
             attributes.pop(state.ROUTINE, None)
@@ -249,7 +251,7 @@ class SkipHandler(_RoutineHandler):
         state.update(handler_input, self.flow.deps.store, done)
         session_attributes(handler_input).pop(ROUTINE, None)
         set_pending(handler_input, None)
-        return respond(handler_input, preface + ssml.text(finished), None)
+        return respond(handler_input, self.flow.deps, preface + ssml.text(finished), None)
 
 
 class PauseHandler(_RoutineHandler):
@@ -335,9 +337,33 @@ class RoutineAnswerHandler(_RoutineHandler):
         return say_prompt(handler_input, self.flow.deps, "declined")
 
 
-def routine_handlers(deps: Deps) -> list[AbstractRequestHandler]:
+TASK_NAME = "StartBedtimeStretches"
+
+
+class TaskLaunchHandler(_RoutineHandler):
+    """Launched by an Alexa Routine's "Cramp Coach: start bedtime stretches" action (a custom
+    task, declared in skill.json and tasks/): straight into the stretches."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        request = handler_input.request_envelope.request
+        task = (
+            getattr(request, "task", None)
+            if is_request_type("LaunchRequest")(handler_input)
+            else None
+        )
+        name = str(getattr(task, "name", "") or "")
+        return name == TASK_NAME or name.endswith("." + TASK_NAME)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        task = getattr(handler_input.request_envelope.request, "task", None)
+        task_input = getattr(task, "input", None) or {}
+        length = task_input.get("length") if isinstance(task_input, dict) else None
+        routine = self.flow.routine(handler_input)
+        return self.flow.start(handler_input, length if length in routine.lengths else None)
+
+
+def routine_handlers(flow: RoutineFlow) -> list[AbstractRequestHandler]:
     """In dispatch order: the ones that check session state come first."""
-    flow = RoutineFlow(deps)
     return [
         RoutineAnswerHandler(flow),
         RepeatStretchHandler(flow),

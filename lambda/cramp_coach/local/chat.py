@@ -4,6 +4,12 @@
     cramp-coach say "why do my calves cramp at night"
     cramp-coach --speak ...           also speak each answer through espeak-ng
     cramp-coach --wav DIR ...         also write each answer to DIR/turn-NN.wav
+    cramp-coach --time 02:30 --tz Europe/London   pretend it is 2:30 a.m. there (night mode)
+    cramp-coach --grant               the reminders permission is already granted
+
+Alexa's service APIs (the device's time zone, reminders) are answered by a stand-in server
+the chat starts on 127.0.0.1 (cramp_coach.local.alexa_api); reminder requests sent to it are
+shown as they happen.
 
 Each line is resolved to an intent and slots from interaction_model/<locale>.json, wrapped in
 a real Alexa request envelope, and passed to `lambda_function.lambda_handler`, exactly as
@@ -13,13 +19,17 @@ Lambda would. Progress is kept in the embedded store (CRAMP_COACH_DB, or --db).
 from __future__ import annotations
 
 import argparse
+import functools
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from .envelope import Device
 from .resolver import Resolver
@@ -35,8 +45,6 @@ def model_path(locale: str) -> Path:
 
 def espeak_ssml(ssml: str) -> str:
     """espeak-ng reads standard SSML; drop Alexa-only tags it would otherwise read aloud."""
-    import re
-
     return re.sub(r"</?amazon:[^>]*>", "", ssml)
 
 
@@ -67,6 +75,15 @@ class Voice:
             subprocess.run([*base, ssml], check=False, stderr=subprocess.DEVNULL)
 
 
+def show_api_calls(api: Any, seen: int, out: TextIO, verbose: bool) -> int:
+    calls = api.calls()
+    for call in calls[seen:]:
+        if verbose or "/alerts/reminders" in call.path:
+            detail = json.dumps(call.body) if call.body else ""
+            print(f"  (stand-in Alexa API: {call.method} {call.path} {detail})".rstrip(), file=out)
+    return len(calls)
+
+
 def show(turn: Turn, out: TextIO, verbose: bool) -> None:
     if turn.resolution is not None and verbose:
         slots = {k: (v.spoken, v.value_id) for k, v in turn.resolution.slots.items()}
@@ -75,9 +92,18 @@ def show(turn: Turn, out: TextIO, verbose: bool) -> None:
             file=out,
         )
     if turn.speech:
-        print(f"Cramp Coach: {turn.speech}", file=out)
+        whisper = " (whispered)" if "amazon:effect" in turn.ssml else ""
+        print(f"Cramp Coach{whisper}: {turn.speech}", file=out)
+    if turn.consent_request is not None:
+        print(
+            "Alexa: To do that, Cramp Coach needs permission to create reminders. "
+            "Is that okay? (answer yes or no)",
+            file=out,
+        )
     card = turn.card
-    if card:
+    if card and card.get("type") == "AskForPermissionsConsent":
+        print("  [card] Alexa app: allow reminders for Cramp Coach", file=out)
+    elif card:
         sources = [
             ln for ln in str(card.get("content", "")).splitlines() if ln.startswith("Source")
         ]
@@ -97,8 +123,10 @@ def converse(
     echo: bool,
     verbose: bool = False,
     voice: Voice | None = None,
+    api: Any = None,
 ) -> int:
     turns = 0
+    seen = 0
     for raw in lines:
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -109,6 +137,8 @@ def converse(
             print(f"> {line}", file=out)
         turn = simulator.say(line)
         turns += 1
+        if api is not None:
+            seen = show_api_calls(api, seen, out, verbose)
         show(turn, out, verbose)
         if voice is not None:
             voice.render(turn)
@@ -117,14 +147,46 @@ def converse(
     return turns
 
 
-def build_simulator(locale: str) -> Simulator:
+def local_zone() -> str:
+    """This machine's time zone name, for the simulated device (UTC if it can't be told)."""
+    if os.environ.get("TZ", "").count("/") == 1:
+        return os.environ["TZ"]
+    try:
+        link = os.readlink("/etc/localtime")
+        return link.split("zoneinfo/", 1)[1]
+    except (OSError, IndexError):
+        return "UTC"
+
+
+def simulated_clock(at: str | None, zone: str) -> Callable[[], datetime] | None:
+    """A clock fixed at today's `at` (HH:MM) in `zone`, or None for the real time."""
+    if not at:
+        return None
+    from zoneinfo import ZoneInfo
+
+    hour, minute = (int(part) for part in at.split(":", 1))
+    local = datetime.now(ZoneInfo(zone)).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    fixed = local.astimezone(UTC)
+    return lambda: fixed
+
+
+def build_simulator(
+    locale: str, api: Any = None, clock: Callable[[], datetime] | None = None, grant: bool = False
+) -> Simulator:
     # The skill reads its configuration (CRAMP_COACH_DB, ...) from the environment on the
     # first request, exactly as on Lambda.
     os.environ.setdefault("LOG_LEVEL", "WARNING")  # keep the transcript readable
     from lambda_function import lambda_handler
 
+    from ..reminders import SCOPE
+
     resolver = Resolver.from_files(model_path(locale))
-    return Simulator(lambda_handler, resolver, Device(locale=locale))
+    device = Device(
+        locale=locale,
+        api_endpoint=api.endpoint if api is not None else Device().api_endpoint,
+        granted_scopes=frozenset({SCOPE}) if grant else frozenset(),
+    )
+    return Simulator(lambda_handler, resolver, device, clock=clock)
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -139,6 +201,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--speak", action="store_true", help="speak answers with espeak-ng")
     parser.add_argument("--wav", type=Path, metavar="DIR", help="write each answer as a WAV")
     parser.add_argument("-v", "--verbose", action="store_true", help="show intents and state")
+    parser.add_argument("--time", metavar="HH:MM", help="pretend it is this local time")
+    parser.add_argument(
+        "--tz", default=None, help="the device's time zone (default: this machine's)"
+    )
+    parser.add_argument("--grant", action="store_true", help="reminders permission already granted")
     return parser.parse_intermixed_args(argv)
 
 
@@ -151,16 +218,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"no interaction model for {args.locale} at {model_path(args.locale)}", file=sys.stderr
         )
         return 2
+    if args.time and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", args.time):
+        print("--time takes HH:MM, for example --time 02:30", file=sys.stderr)
+        return 2
     out = sys.stdout
-    simulator = build_simulator(args.locale)
+    zone = args.tz or local_zone()
+    try:
+        clock = simulated_clock(args.time, zone)
+    except (KeyError, ValueError):
+        print(f"unknown time zone {zone!r}", file=sys.stderr)
+        return 2
+    from .alexa_api import FakeAlexaApi
+
+    api = FakeAlexaApi(time_zone=zone)
+    os.environ["REQUESTS_CA_BUNDLE"] = api.ca_file  # trust the stand-in's own certificate
+    simulator = build_simulator(args.locale, api, clock, args.grant)
     voice = Voice(args.speak, args.wav, out) if (args.speak or args.wav) else None
+    talk = functools.partial(
+        converse, simulator, out=out, verbose=args.verbose, voice=voice, api=api
+    )
     if args.command == "say":
         if not args.words:
             print('usage: cramp-coach say "what do I do, my calf is cramping"', file=sys.stderr)
             return 2
-        converse(
-            simulator, [" ".join(args.words)], out, echo=False, verbose=args.verbose, voice=voice
-        )
+        talk([" ".join(args.words)], echo=False)
+        api.close()
         return 0
     interactive = sys.stdin.isatty()
     if interactive:
@@ -180,9 +262,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     lines = prompted() if interactive else sys.stdin
     try:
-        converse(simulator, lines, out, echo=not interactive, verbose=args.verbose, voice=voice)
+        talk(lines, echo=not interactive)
     except KeyboardInterrupt:
         print(file=out)
+    finally:
+        api.close()
     return 0
 
 

@@ -27,6 +27,7 @@ class Device:
     api_endpoint: str = "https://api.amazonalexa.com"
     api_access_token: str = "local-api-access-token"
     supported_interfaces: Mapping[str, Any] = field(default_factory=dict)
+    granted_scopes: frozenset[str] = frozenset()  # e.g. the reminders read/write scope
 
 
 @dataclass
@@ -66,6 +67,8 @@ def launch_request(locale: str = "en-US", now: datetime | None = None) -> dict[s
 def slot_json(name: str, slot: Slot | None, skill_id: str = LOCAL_SKILL_ID) -> dict[str, Any]:
     if slot is None:
         return {"name": name, "confirmationStatus": "NONE"}
+    if slot.slot_type.startswith("AMAZON."):  # built-in types carry no entity resolutions
+        return {"name": name, "value": slot.value, "confirmationStatus": "NONE", "source": "USER"}
     authority: dict[str, Any] = {
         "authority": f"amzn1.er-authority.echo-sdk.{skill_id}.{slot.slot_type}",
         "status": {"code": "ER_SUCCESS_MATCH" if slot.value_id else "ER_SUCCESS_NO_MATCH"},
@@ -113,13 +116,39 @@ def session_ended_request(
     return request
 
 
+def connections_response(
+    name: str,
+    payload: Mapping[str, Any],
+    token: str,
+    locale: str = "en-US",
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Alexa's answer to a Connections.SendRequest directive (for example AskFor)."""
+    request = _request_base("Connections.Response", locale, now)
+    request.update(
+        {
+            "status": {"code": "200", "message": "OK"},
+            "name": name,
+            "payload": dict(payload),
+            "token": token,
+        }
+    )
+    return request
+
+
 def envelope(
     request: Mapping[str, Any], device: Device = Device(), session: Session | None = None
 ) -> dict[str, Any]:
     """Wrap a request for this device; `session=None` makes an out-of-session request."""
+    user: dict[str, Any] = {"userId": device.user_id}
+    if device.granted_scopes:
+        user["permissions"] = {
+            "consentToken": device.api_access_token,
+            "scopes": {scope: {"status": "GRANTED"} for scope in sorted(device.granted_scopes)},
+        }
     system: dict[str, Any] = {
         "application": {"applicationId": device.skill_id},
-        "user": {"userId": device.user_id},
+        "user": user,
         "device": {
             "deviceId": device.device_id,
             "supportedInterfaces": dict(device.supported_interfaces),
@@ -138,6 +167,6 @@ def envelope(
             "sessionId": session.session_id,
             "application": {"applicationId": device.skill_id},
             "attributes": dict(session.attributes),
-            "user": {"userId": device.user_id},
+            "user": dict(user),
         }
     return result

@@ -19,8 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .times import MARKER, find_time
+
 FALLBACK = "AMAZON.FallbackIntent"
-THRESHOLD = 0.34
+TIME_TYPE = "AMAZON.TIME"
+THRESHOLD = 0.40  # between the best off-topic line (~0.33) and the worst real one (~0.46)
+CAPTURE_DISCOUNT = 0.85
 
 # Filler that carries no meaning for any intent; dropped before matching.
 FILLER = frozenset(
@@ -165,9 +169,14 @@ def _capture(words: Sequence[str], sample: _Sample) -> tuple[list[str], SlotValu
     """
     if len(sample.slot_types) != 1:
         return None
-    token = _class_token(next(iter(sample.slot_types)))
+    slot_type = next(iter(sample.slot_types))
+    if slot_type.startswith("AMAZON."):  # built-in types are read, never guessed
+        return None
+    token = _class_token(slot_type)
     k = sample.words.index(token)
     prefix, suffix = sample.words[:k], sample.words[k + 1 :]
+    if not prefix and not suffix:  # a bare "{slot}" sample would swallow any short line
+        return None
     middle = len(words) - len(prefix) - len(suffix)
     if not 1 <= middle <= 3:
         return None
@@ -214,6 +223,7 @@ class Resolver:
                 canonical, _ = self._canonical(words)
                 self._samples.append(_Sample(intent["name"], tuple(canonical), used))
 
+        self._time_slots = any(TIME_TYPE in types.values() for types in self._slots.values())
         intents_using: dict[str, set[str]] = defaultdict(set)
         for s in self._samples:
             for word in s.words:
@@ -243,6 +253,10 @@ class Resolver:
         found: dict[str, SlotValue] = {}
         i = 0
         while i < len(words):
+            if words[i] == MARKER:  # a time find_time() already read
+                result.append(_class_token(TIME_TYPE))
+                i += 1
+                continue
             for phrase in self._phrases:
                 n = len(phrase.words)
                 if tuple(words[i : i + n]) == phrase.words:
@@ -283,7 +297,12 @@ class Resolver:
         return sum(self._weight(w) for w in words if w in known) / total
 
     def _scores(self, line: str) -> tuple[list[str], dict[str, tuple[float, dict[str, SlotValue]]]]:
+        time = find_time(line) if self._time_slots else None
+        if time is not None:
+            line = time[0]
         words, found = self._canonical(tokens(line))
+        if time is not None:
+            found[TIME_TYPE] = SlotValue(time[1])
         best: dict[str, tuple[float, dict[str, SlotValue]]] = {}
         for sample in self._samples:
             candidate: Sequence[str] = words
@@ -296,6 +315,8 @@ class Resolver:
                     if capture is not None:
                         candidate, captured[slot_type] = capture
             score = self._similarity(candidate, sample.words)
+            if captured:  # a guessed slot value is weaker evidence than a known one
+                score *= CAPTURE_DISCOUNT
             if score > best.get(sample.intent, (-1.0, {}))[0]:
                 best[sample.intent] = (score, captured)
         combined = {

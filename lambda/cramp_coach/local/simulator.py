@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -62,6 +62,22 @@ class Turn:
         return bool(self.body.get("shouldEndSession", False))
 
     @property
+    def directives(self) -> list[dict[str, Any]]:
+        directives: list[dict[str, Any]] = self.body.get("directives") or []
+        return directives
+
+    @property
+    def consent_request(self) -> tuple[str, str] | None:
+        for directive in self.directives:
+            if (
+                directive.get("type") == "Connections.SendRequest"
+                and directive.get("name") == "AskFor"
+            ):
+                scope = str((directive.get("payload") or {}).get("permissionScope", ""))
+                return str(directive.get("token") or ""), scope
+        return None
+
+    @property
     def attributes(self) -> dict[str, Any]:
         attributes: dict[str, Any] = self.response.get("sessionAttributes") or {}
         return attributes
@@ -75,6 +91,8 @@ class Simulator:
     clock: Callable[[], datetime] | None = None
     session: env.Session | None = None
     history: list[Turn] = field(default_factory=list)
+    # An AskFor permission request Alexa is putting to the person: (token, scope).
+    consent_request: tuple[str, str] | None = None
 
     def _now(self) -> datetime | None:
         return self.clock() if self.clock else None
@@ -91,7 +109,10 @@ class Simulator:
         response = self.handler(event, None)
         turn = Turn(event, response)
         self.history.append(turn)
+        self.consent_request = turn.consent_request
         ended = request.get("type") == "SessionEndedRequest" or turn.ends_session
+        if self.consent_request is not None:
+            ended = False  # Alexa holds the session while it asks, then answers the skill
         # A response without shouldEndSession and without a reprompt also ends the session
         # on devices without a screen; treat it the same here.
         if not ended and "shouldEndSession" not in turn.body:
@@ -144,8 +165,30 @@ class Simulator:
         turn.resolution = resolution
         return turn
 
+    def answer_consent(self, status: str) -> Turn:
+        """The person answers Alexa's permission question: ACCEPTED, DENIED or NOT_ANSWERED."""
+        assert self.consent_request is not None
+        token, scope = self.consent_request
+        if status == "ACCEPTED":
+            granted = self.device.granted_scopes | {scope}
+            self.device = replace(self.device, granted_scopes=granted)
+        request = env.connections_response(
+            "AskFor",
+            {"permissionScope": scope, "status": status},
+            token,
+            self.device.locale,
+            self._now(),
+        )
+        return self.send(request)
+
     def say(self, line: str) -> Turn:
         """One typed or spoken line, with or without the wake word and invocation name."""
+        if self.consent_request is not None and self.resolver is not None:
+            heard = self.resolver.resolve(line).intent
+            status = {"AMAZON.YesIntent": "ACCEPTED", "AMAZON.NoIntent": "DENIED"}.get(
+                heard, "NOT_ANSWERED"
+            )
+            return self.answer_consent(status)
         text = re.sub(r"^\s*alexa[\s,.!]*", "", line.strip(), flags=re.IGNORECASE)
         lowered = re.sub(r"[^\w' ]+", " ", text.lower()).strip()
         lowered = re.sub(r"\s+", " ", lowered)

@@ -17,6 +17,7 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
+from ..ids import user_id
 from .errors import VERSION, VersionConflict
 
 if TYPE_CHECKING:
@@ -34,11 +35,10 @@ CREATE TABLE IF NOT EXISTS attributes (
 
 def user_key(request_envelope: RequestEnvelope) -> str:
     """The partition key: the Alexa user id (as the SDK's DynamoDB adapter uses by default)."""
-    system = request_envelope.context.system if request_envelope.context else None
-    user_id = system.user.user_id if system is not None and system.user is not None else None
-    if not user_id:
+    user = user_id(request_envelope)
+    if not user:
         raise PersistenceException("request has no user id")
-    return str(user_id)
+    return user
 
 
 class SqliteStore(AbstractPersistenceAdapter):

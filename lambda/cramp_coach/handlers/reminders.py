@@ -1,0 +1,295 @@
+"""Bedtime reminders by voice: set, list, change and stop them (Alexa Reminders API), asking
+for the reminders permission by voice first (the AskFor connection) and falling back to the
+consent card."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import Response
+from ask_sdk_model.interfaces.connections import SendRequestDirective
+from ask_sdk_model.ui import AskForPermissionsConsentCard
+
+from ..ids import permissions_of
+from ..reminders import SCOPE, Schedule, bedtime, problem, reminder_request, schedule_of
+from ..respond import Deps, content_for, pending, say_prompt, session_attributes
+from .answers import intent_of, resolved_slots
+
+log = logging.getLogger(__name__)
+
+TIME_SLOT, FREQUENCY_SLOT = "time", "frequency"
+
+
+def has_permission(handler_input: HandlerInput) -> bool:
+    permissions = permissions_of(handler_input.request_envelope)
+    if permissions is None:
+        return False
+    scope = (permissions.scopes or {}).get(SCOPE)
+    if scope is not None and scope.status is not None:
+        return str(getattr(scope.status, "value", scope.status)) == "GRANTED"
+    return bool(permissions.consent_token)
+
+
+def _slot_value(handler_input: HandlerInput, name: str) -> str | None:
+    intent = intent_of(handler_input)
+    slot = (intent.slots or {}).get(name) if intent is not None else None
+    return slot.value if slot is not None else None
+
+
+class Reminders:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def _service(self, handler_input: HandlerInput) -> Any:
+        factory = handler_input.service_client_factory
+        if factory is None:
+            raise RuntimeError("no Alexa API client configured")
+        return factory.get_reminder_management_service()
+
+    def _ours(self, handler_input: HandlerInput) -> list[Any]:
+        response = self._service(handler_input).get_reminders()
+        alerts = getattr(response, "alerts", None) or []
+        return [a for a in alerts if str(getattr(a.status, "value", a.status)) != "COMPLETED"]
+
+    def _fill(self, handler_input: HandlerInput, schedule: Schedule) -> dict[str, str]:
+        content = content_for(handler_input, self.deps)
+        return {"when": schedule.spoken_when(content), "time": schedule.spoken_time(content)}
+
+    def _request(self, handler_input: HandlerInput, schedule: Schedule) -> Any:
+        content = content_for(handler_input, self.deps)
+        night = self.deps.night
+        local = night.local_now(handler_input) if night is not None else None
+        zone = str(local.tzinfo) if local is not None and local.tzinfo is not None else None
+        now = local or (night.utc_now(handler_input) if night else None)
+        assert now is not None
+        return reminder_request(schedule, content, now, zone)
+
+    def failed(self, handler_input: HandlerInput, error: Exception) -> Response:
+        key = problem(error)
+        log.warning(
+            "reminders API failed: %s %s", type(error).__name__, getattr(error, "status_code", "")
+        )
+        response = say_prompt(handler_input, self.deps, key)
+        if key == "reminder_needs_permission":
+            handler_input.response_builder.set_card(
+                AskForPermissionsConsentCard(permissions=[SCOPE])
+            )
+        return response
+
+    def ask_permission(self, handler_input: HandlerInput, schedule: Schedule) -> Response:
+        """Alexa asks the person for the permission; the answer comes back as a
+        Connections.Response (or SessionResumedRequest) carrying this token."""
+        builder = handler_input.response_builder
+        builder.add_directive(
+            SendRequestDirective(
+                name="AskFor",
+                payload={
+                    "@type": "AskForPermissionsConsentRequest",
+                    "@version": "1",
+                    "permissionScope": SCOPE,
+                },
+                token=schedule.to_token(),
+            )
+        )
+        builder.set_should_end_session(True)
+        response: Response = builder.response
+        return response
+
+    def create(self, handler_input: HandlerInput, schedule: Schedule) -> Response:
+        try:
+            self._service(handler_input).create_reminder(self._request(handler_input, schedule))
+        except Exception as error:
+            return self.failed(handler_input, error)
+        return say_prompt(
+            handler_input, self.deps, "reminder_set", self._fill(handler_input, schedule)
+        )
+
+    def set(self, handler_input: HandlerInput, schedule: Schedule) -> Response:
+        if not has_permission(handler_input):
+            return self.ask_permission(handler_input, schedule)
+        return self.create(handler_input, schedule)
+
+
+class SetReminderHandler(AbstractRequestHandler):
+    """ "Remind me to stretch every night at ten PM" (or a time alone, after being asked)."""
+
+    def __init__(self, reminders: Reminders) -> None:
+        self.reminders = reminders
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("SetReminderIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        waiting = pending(handler_input)
+        frequency = resolved_slots(handler_input).get(FREQUENCY_SLOT)
+        if frequency not in ("DAILY", "WEEKDAYS", "WEEKENDS"):
+            frequency = waiting.get("frequency") if waiting.get("kind") == "reminder_time" else None
+        time = bedtime(_slot_value(handler_input, TIME_SLOT))
+        if time is None:
+            response = say_prompt(handler_input, self.reminders.deps, "reminder_ask_time")
+            session_attributes(handler_input)["pending"] = {
+                "kind": "reminder_time",
+                "frequency": frequency or "DAILY",
+            }
+            return response
+        return self.reminders.set(handler_input, Schedule(*time, frequency or "DAILY"))
+
+
+class PermissionAnswerHandler(AbstractRequestHandler):
+    """Alexa's answer to the AskFor request: accepted, denied, or not answered."""
+
+    def __init__(self, reminders: Reminders) -> None:
+        self.reminders = reminders
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        request = handler_input.request_envelope.request
+        if is_request_type("Connections.Response")(handler_input):
+            return getattr(request, "name", None) == "AskFor"
+        return bool(is_request_type("SessionResumedRequest")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        if is_request_type("SessionResumedRequest")(handler_input):
+            cause = getattr(request, "cause", None)
+            token = getattr(cause, "token", None)
+            result = getattr(cause, "result", None) or {}
+            status = result.get("status") if isinstance(result, dict) else None
+        else:
+            token = getattr(request, "token", None)
+            payload = getattr(request, "payload", None) or {}
+            status = payload.get("status")
+        schedule = Schedule.from_token(token)
+        deps = self.reminders.deps
+        if status == "ACCEPTED" and schedule is not None:
+            return self.reminders.create(handler_input, schedule)
+        if status == "DENIED":
+            return say_prompt(handler_input, deps, "reminder_denied")
+        # Not answered (or no usable answer): the consent card in the Alexa app instead.
+        response = say_prompt(handler_input, deps, "reminder_needs_permission")
+        handler_input.response_builder.set_card(AskForPermissionsConsentCard(permissions=[SCOPE]))
+        return response
+
+
+class ListRemindersHandler(AbstractRequestHandler):
+    def __init__(self, reminders: Reminders) -> None:
+        self.reminders = reminders
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("ListRemindersIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        deps = self.reminders.deps
+        try:
+            alerts = self.reminders._ours(handler_input)
+        except Exception as error:
+            return self.reminders.failed(handler_input, error)
+        content = content_for(handler_input, deps)
+        schedules = [s for s in (schedule_of(a) for a in alerts) if s is not None]
+        if not schedules:
+            return say_prompt(handler_input, deps, "reminder_none")
+        items = [f"{s.spoken_when(content)} at {s.spoken_time(content)}" for s in schedules]
+        key = "reminder_list" if len(items) == 1 else "reminder_list_many"
+        fill = {"count": str(len(items)), "list": content.spoken_list(items)}
+        return say_prompt(handler_input, deps, key, fill)
+
+
+class ChangeReminderHandler(AbstractRequestHandler):
+    """ "Change it to ten thirty": moves the skill's reminder, keeping how it repeats."""
+
+    def __init__(self, reminders: Reminders) -> None:
+        self.reminders = reminders
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("ChangeReminderIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        deps = self.reminders.deps
+        time = bedtime(_slot_value(handler_input, TIME_SLOT))
+        if time is None:
+            return say_prompt(handler_input, deps, "reminder_ask_time")
+        try:
+            alerts = self.reminders._ours(handler_input)
+        except Exception as error:
+            return self.reminders.failed(handler_input, error)
+        if not alerts:
+            schedule = Schedule(*time)
+            response = say_prompt(
+                handler_input,
+                deps,
+                "reminder_none_to_change",
+                self.reminders._fill(handler_input, schedule),
+            )
+            session_attributes(handler_input)["pending"] = {
+                "kind": "create_reminder",
+                "token": schedule.to_token(),
+            }
+            return response
+        current = schedule_of(alerts[0]) or Schedule(*time)
+        schedule = Schedule(time[0], time[1], current.frequency)
+        service = self.reminders._service(handler_input)
+        try:
+            service.update_reminder(
+                alerts[0].alert_token, self.reminders._request(handler_input, schedule)
+            )
+        except Exception as error:
+            return self.reminders.failed(handler_input, error)
+        fill = self.reminders._fill(handler_input, schedule)
+        return say_prompt(handler_input, deps, "reminder_changed", fill)
+
+
+class CancelReminderHandler(AbstractRequestHandler):
+    """ "Stop reminding me": deletes the skill's reminders."""
+
+    def __init__(self, reminders: Reminders) -> None:
+        self.reminders = reminders
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("CancelReminderIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        deps = self.reminders.deps
+        try:
+            alerts = self.reminders._ours(handler_input)
+            if not alerts:
+                return say_prompt(handler_input, deps, "reminder_none")
+            service = self.reminders._service(handler_input)
+            for alert in alerts:
+                service.delete_reminder(alert.alert_token)
+        except Exception as error:
+            return self.reminders.failed(handler_input, error)
+        return say_prompt(handler_input, deps, "reminder_deleted")
+
+
+class CreateReminderAnswerHandler(AbstractRequestHandler):
+    """Yes or no to "Shall I set one?" after asking to change a reminder that did not exist."""
+
+    def __init__(self, reminders: Reminders) -> None:
+        self.reminders = reminders
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        answered = is_intent_name("AMAZON.YesIntent")(handler_input) or is_intent_name(
+            "AMAZON.NoIntent"
+        )(handler_input)
+        return bool(answered) and pending(handler_input).get("kind") == "create_reminder"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        schedule = Schedule.from_token(pending(handler_input).get("token"))
+        if not is_intent_name("AMAZON.YesIntent")(handler_input) or schedule is None:
+            return say_prompt(handler_input, self.reminders.deps, "declined")
+        return self.reminders.set(handler_input, schedule)
+
+
+def reminder_handlers(deps: Deps) -> list[AbstractRequestHandler]:
+    reminders = Reminders(deps)
+    return [
+        CreateReminderAnswerHandler(reminders),
+        PermissionAnswerHandler(reminders),
+        SetReminderHandler(reminders),
+        ListRemindersHandler(reminders),
+        ChangeReminderHandler(reminders),
+        CancelReminderHandler(reminders),
+    ]

@@ -1,0 +1,29 @@
+""" "Whisper" / "speak normally": the person's choice of voice, remembered."""
+
+from __future__ import annotations
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name
+from ask_sdk_model import Response
+
+from ..night import NORMAL, WHISPER
+from ..respond import Deps, say_prompt
+from .answers import resolved_slots
+
+
+class VoiceHandler(AbstractRequestHandler):
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("VoiceIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        mode = resolved_slots(handler_input).get("mode")
+        if mode not in ("WHISPER", "NORMAL"):  # a voice Alexa heard but we don't know
+            return say_prompt(handler_input, self.deps, "fallback")
+        voice = WHISPER if mode == "WHISPER" else NORMAL
+        if self.deps.night is not None:
+            self.deps.night.set_voice(handler_input, self.deps.store, voice)
+        return say_prompt(handler_input, self.deps, f"voice_{voice}")

@@ -1,0 +1,204 @@
+"""A stand-in for Alexa's service APIs on 127.0.0.1, for the terminal chat and the tests.
+
+It speaks HTTPS (the SDK's client refuses plain HTTP) with a certificate it makes itself, and
+implements just what Cramp Coach calls, the way Amazon documents it:
+
+- GET  /v2/devices/{deviceId}/settings/System.timeZone      -> "Europe/London"
+- POST /v1/alerts/reminders                                  -> {"alertToken": ..., ...}
+- GET  /v1/alerts/reminders                                  -> {"totalCount": ..., "alerts": [...]}
+- PUT  /v1/alerts/reminders/{alertToken}
+- DELETE /v1/alerts/reminders/{alertToken}
+
+Every request is recorded (method, path, headers, JSON body) so tests can assert exactly what
+the SDK sent. `fail(...)` makes a path answer with an error status, or hang, to test failures.
+Point a request envelope's `context.System.apiEndpoint` at `endpoint`, and trust `ca_file`
+(REQUESTS_CA_BUNDLE) so the SDK's client accepts the certificate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import ssl
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+TIME_ZONE_PATH = re.compile(r"^/v2/devices/(?P<device>[^/]+)/settings/System\.timeZone$")
+REMINDERS_PATH = "/v1/alerts/reminders"
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class Failure:
+    status: int = 500
+    body: dict[str, Any] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (a slow or hung API)
+
+
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost (cert, key)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cramp-coach local Alexa API")])
+    now = dt.datetime.now(dt.UTC)
+    import ipaddress
+
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "alexa-api.pem", folder / "alexa-api.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+class FakeAlexaApi:
+    def __init__(self, time_zone: str = "America/New_York") -> None:
+        self.time_zone = time_zone
+        self.time_zones: dict[str, str] = {}  # per device, overriding time_zone
+        self.requests: list[Recorded] = []
+        self.reminders: dict[str, dict[str, Any]] = {}
+        self.failures: dict[tuple[str, str], Failure] = {}
+        self._lock = threading.Lock()
+        self._folder = tempfile.TemporaryDirectory(prefix="cramp-coach-api-")
+        cert, key = make_certificate(Path(self._folder.name))
+        self.ca_file = str(cert)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self.endpoint = f"https://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    # --- test controls ------------------------------------------------------------------------
+
+    def fail(self, method: str, path_prefix: str, failure: Failure) -> None:
+        self.failures[(method, path_prefix)] = failure
+
+    def clear(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.failures.clear()
+
+    def calls(self, method: str | None = None, prefix: str = "") -> list[Recorded]:
+        with self._lock:
+            return [
+                r
+                for r in self.requests
+                if (method is None or r.method == method) and r.path.startswith(prefix)
+            ]
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._folder.cleanup()
+
+    # --- the API --------------------------------------------------------------------------------
+
+    def _answer(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        for (fail_method, prefix), failure in self.failures.items():
+            if fail_method == method and path.startswith(prefix):
+                if failure.delay:
+                    time.sleep(failure.delay)
+                return failure.status, failure.body
+        zone = TIME_ZONE_PATH.match(path)
+        if zone and method == "GET":
+            return 200, self.time_zones.get(zone.group("device"), self.time_zone)
+        if path == REMINDERS_PATH and method == "POST":
+            token = str(uuid.uuid4())
+            now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000")
+            self.reminders[token] = {**body, "alertToken": token, "status": "ON"}
+            return 201, {
+                "alertToken": token,
+                "createdTime": now,
+                "updatedTime": now,
+                "status": "ON",
+                "version": "1",
+                "href": f"{REMINDERS_PATH}/{token}",
+            }
+        if path == REMINDERS_PATH and method == "GET":
+            alerts = list(self.reminders.values())
+            return 200, {"totalCount": str(len(alerts)), "alerts": alerts, "links": None}
+        if path.startswith(REMINDERS_PATH + "/"):
+            token = path.rsplit("/", 1)[1]
+            if token not in self.reminders:
+                return 404, {"code": "NOT_FOUND", "message": "no such reminder"}
+            if method == "DELETE":
+                del self.reminders[token]
+                return 200, {}
+            if method == "PUT":
+                self.reminders[token] = {**body, "alertToken": token, "status": "ON"}
+                return 200, {"alertToken": token, "status": "ON", "version": "2"}
+            if method == "GET":
+                return 200, self.reminders[token]
+        return 404, {"code": "NOT_FOUND", "message": f"{method} {path}"}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    body = json.loads(raw) if raw else None
+                except json.JSONDecodeError:
+                    body = raw.decode(errors="replace")
+                with api._lock:
+                    api.requests.append(
+                        Recorded(self.command, self.path, dict(self.headers.items()), body)
+                    )
+                status, answer = api._answer(self.command, self.path, body)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        return Handler

@@ -1,0 +1,190 @@
+"""Knowing it is 3 a.m. where the person is, and speaking accordingly.
+
+Alexa's requests carry a UTC timestamp but no time zone, so the device's zone comes from the
+Alexa Settings API. It is looked up at most once a day per device and kept in the person's
+persistent attributes (and, for a warm Lambda, in memory), so most requests cost nothing and a
+slow or failing Settings API costs at most its short timeout: then the last known zone is used,
+and with none known, day mode.
+
+Between 22:00 and 07:00 local time the skill speaks softly (Alexa's whisper effect), uses the
+shortest phrasing of each answer, drops follow-up offers, and skips welcome chatter. "Speak
+normally" or "whisper" overrides the softness either way, and is remembered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+
+from . import ids, ssml, state
+
+log = logging.getLogger(__name__)
+
+NIGHT_STARTS, NIGHT_ENDS = 22, 7  # local hours: [22:00, 07:00)
+ZONES = "zones"  # persistent: device hash -> {"zone": "Europe/London", "checked": "2026-11-27"}
+VOICE = "voice"  # persistent: "whisper" or "normal", when the person chose one
+WHISPER, NORMAL = "whisper", "normal"
+PREFERENCE_TTL = 600.0  # seconds a warm process trusts its memory of the voice preference
+_NIGHT_KEY = "night"  # request attribute: this request's Mode, computed once
+
+
+@dataclass(frozen=True)
+class Mode:
+    night: bool = False  # brief: shortest phrasings, no offers, no chatter
+    whisper: bool = False
+    local: datetime | None = None  # the local time, when the zone is known
+
+
+DAY = Mode()
+
+
+@dataclass
+class _Profile:
+    zone: str | None
+    zone_checked: str | None
+    voice: str | None
+    loaded: float
+
+
+class NightWatch:
+    """Per-process memory of each device's zone and each person's voice choice."""
+
+    def __init__(self, store: Any = None, api_enabled: bool = True) -> None:
+        self.store = store
+        self.api_enabled = api_enabled
+        self._profiles: dict[str, _Profile] = {}
+        self._lock = threading.Lock()
+
+    # --- identities ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _ids(handler_input: HandlerInput) -> tuple[str, str]:
+        envelope = handler_input.request_envelope
+        return ids.user_id(envelope) or "", ids.device_id(envelope) or ""
+
+    @staticmethod
+    def device_key(device_id: str) -> str:
+        """Devices are kept by a hash of their id, never the id itself."""
+        return hashlib.sha256(device_id.encode()).hexdigest()[:16]
+
+    # --- time ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def utc_now(handler_input: HandlerInput) -> datetime:
+        """When Alexa sent the request (its own timestamp), else now."""
+        stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
+        if isinstance(stamp, datetime):
+            return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+        return datetime.now(UTC)
+
+    def local_now(self, handler_input: HandlerInput) -> datetime | None:
+        zone = self._profile(handler_input).zone
+        if not zone:
+            return None
+        try:
+            from zoneinfo import ZoneInfo
+
+            return self.utc_now(handler_input).astimezone(ZoneInfo(zone))
+        except (KeyError, ValueError) as error:  # an unknown or malformed zone name
+            log.warning("unusable time zone: %s", type(error).__name__)
+            return None
+
+    def local_date(self, handler_input: HandlerInput) -> str:
+        local = self.local_now(handler_input)
+        return (local or self.utc_now(handler_input)).date().isoformat()
+
+    def mode(self, handler_input: HandlerInput) -> Mode:
+        """This request's mode (computed once per request)."""
+        attributes = handler_input.attributes_manager.request_attributes
+        cached = attributes.get(_NIGHT_KEY)
+        if isinstance(cached, Mode):
+            return cached
+        profile = self._profile(handler_input)
+        local = self.local_now(handler_input)
+        night = local is not None and (local.hour >= NIGHT_STARTS or local.hour < NIGHT_ENDS)
+        whisper = night if profile.voice not in (WHISPER, NORMAL) else profile.voice == WHISPER
+        mode = Mode(night=night, whisper=whisper, local=local)
+        attributes[_NIGHT_KEY] = mode
+        return mode
+
+    # --- the voice preference -------------------------------------------------------------------
+
+    def set_voice(self, handler_input: HandlerInput, store: Any, voice: str) -> bool:
+        saved = state.update(handler_input, store, lambda a: a.update({VOICE: voice}))
+        with self._lock:
+            profile = self._profiles.get(self._cache_key(handler_input))
+            if profile is not None:
+                profile.voice = voice
+        handler_input.attributes_manager.request_attributes.pop(_NIGHT_KEY, None)
+        return saved is not None
+
+    # --- the profile: memory, then persistent attributes, then the Settings API -----------------
+
+    def _cache_key(self, handler_input: HandlerInput) -> str:
+        user, device = self._ids(handler_input)
+        return hashlib.sha256(f"{user}\n{device}".encode()).hexdigest()
+
+    def _profile(self, handler_input: HandlerInput) -> _Profile:
+        key = self._cache_key(handler_input)
+        today = self.utc_now(handler_input).date().isoformat()
+        with self._lock:
+            profile = self._profiles.get(key)
+        if (
+            profile is not None
+            and time.monotonic() - profile.loaded < PREFERENCE_TTL
+            and profile.zone_checked == today
+        ):
+            return profile
+        profile = self._load(handler_input, today)
+        with self._lock:
+            self._profiles[key] = profile
+        return profile
+
+    def _load(self, handler_input: HandlerInput, today: str) -> _Profile:
+        _, device = self._ids(handler_input)
+        device_key = self.device_key(device) if device else ""
+        attributes = state.load(handler_input) or {}
+        known = (attributes.get(ZONES) or {}).get(device_key) or {}
+        zone, checked = known.get("zone"), known.get("checked")
+        voice = attributes.get(VOICE)
+        if checked != today and device and self.api_enabled:
+            fetched = self._fetch_zone(handler_input, device)
+            if fetched:
+                zone, checked = fetched, today
+                self._remember_zone(handler_input, device_key, fetched, today)
+        return _Profile(zone, checked, voice, time.monotonic())
+
+    def _fetch_zone(self, handler_input: HandlerInput, device_id: str) -> str | None:
+        factory = handler_input.service_client_factory
+        if factory is None:
+            return None
+        try:
+            zone = factory.get_ups_service().get_system_time_zone(device_id)
+        except Exception as error:  # slow, failing or refusing: the answer must not wait
+            log.info("time zone lookup failed: %s", type(error).__name__)
+            return None
+        return zone if isinstance(zone, str) and zone else None
+
+    def _remember_zone(
+        self, handler_input: HandlerInput, device_key: str, zone: str, today: str
+    ) -> None:
+        def keep(attributes: dict[str, Any]) -> None:
+            zones = dict(attributes.get(ZONES) or {})
+            zones[device_key] = {"zone": zone, "checked": today}
+            # Keep the few most recently checked devices, not every device ever seen.
+            newest = sorted(zones.items(), key=lambda kv: str(kv[1].get("checked")), reverse=True)
+            attributes[ZONES] = dict(newest[:8])
+
+        state.update(handler_input, self.store, keep)
+
+
+def whispered(speech: ssml.Speech) -> ssml.Speech:
+    """Alexa's whisper: soft enough for a sleeping partner, still clear up close."""
+    return ssml.Speech(('<amazon:effect name="whispered">', *speech.fragments, "</amazon:effect>"))
