@@ -60,8 +60,14 @@ def _request_base(kind: str, locale: str, now: datetime | None) -> dict[str, Any
     }
 
 
-def launch_request(locale: str = "en-US", now: datetime | None = None) -> dict[str, Any]:
-    return _request_base("LaunchRequest", locale, now)
+def launch_request(
+    locale: str = "en-US", now: datetime | None = None, task: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A LaunchRequest; `task` ({"name", "version", "input"}) when a custom task launched it."""
+    request = _request_base("LaunchRequest", locale, now)
+    if task is not None:
+        request["task"] = dict(task)
+    return request
 
 
 def slot_json(name: str, slot: Slot | None, skill_id: str = LOCAL_SKILL_ID) -> dict[str, Any]:

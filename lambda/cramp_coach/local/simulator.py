@@ -197,8 +197,10 @@ class Simulator:
         if launch and launch.group("name") == name:
             return self.launch()
         if lowered.startswith(("ask " + name, "tell " + name)):
-            rest = lowered.split(name, 1)[1].strip()
-            rest = re.sub(r"^(?:to|about|for|if|whether)\s+", "", rest)
+            # The rest keeps its own punctuation ("at 9:30"); only the invocation goes.
+            found = re.search(re.escape(name).replace(r"\ ", r"\W+"), text, re.IGNORECASE)
+            rest = text[found.end() :] if found else ""
+            rest = re.sub(r"^[\W_]*(?:(?:to|about|for|if|whether)\b)?[\W_]*", "", rest, flags=re.I)
             if not rest:
                 return self.launch()
             return self._intent_for(rest, new_session=True)

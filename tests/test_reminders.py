@@ -1,0 +1,317 @@
+"""Reminders end to end: the exact HTTP the SDK sends to a stand-in Alexa API on 127.0.0.1,
+the permission conversation, and a spoken answer for every failure."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from cramp_coach.content import Content
+from cramp_coach.local import envelope as env
+from cramp_coach.local.alexa_api import Failure
+from cramp_coach.local.simulator import Simulator
+from cramp_coach.reminders import SCOPE, Schedule, bedtime
+
+from .conftest import DAYTIME
+
+# 15:00 UTC is 10:00 in New York (the stand-in's default zone): the reminder's requestTime.
+LOCAL_MORNING = "2026-11-27T10:00:00"
+
+
+@pytest.fixture
+def granted(echo: Simulator) -> Simulator:
+    """A device where the person has already allowed reminders."""
+    echo.device = env.Device(
+        api_endpoint=echo.device.api_endpoint, granted_scopes=frozenset({SCOPE})
+    )
+    return echo
+
+
+def reminder_posts(api: Any) -> list[Any]:
+    return api.calls("POST", "/v1/alerts/reminders")
+
+
+# --- Create, read, update, delete: what goes over the wire ---------------------------------
+
+
+def test_a_nightly_reminder_is_created_with_recurrence_rules(granted: Simulator, api: Any) -> None:
+    turn = granted.say("ask cramp coach to remind me to stretch every night at ten pm")
+    assert "every night at 10 PM" in turn.speech and turn.ends_session
+    [call] = reminder_posts(api)
+    assert call.method == "POST" and call.path == "/v1/alerts/reminders"
+    assert call.headers["Authorization"] == "Bearer local-api-access-token"
+    assert call.body == {
+        "requestTime": LOCAL_MORNING,
+        "trigger": {
+            "type": "SCHEDULED_ABSOLUTE",
+            "timeZoneId": "America/New_York",
+            "recurrence": {
+                "startDateTime": "2026-11-27T00:00:00",
+                "recurrenceRules": ["FREQ=DAILY;BYHOUR=22;BYMINUTE=0;BYSECOND=0;INTERVAL=1"],
+            },
+        },
+        "alertInfo": {
+            "spokenInfo": {
+                "content": [
+                    {
+                        "locale": "en-US",
+                        "text": call.body["alertInfo"]["spokenInfo"]["content"][0]["text"],
+                        "ssml": call.body["alertInfo"]["spokenInfo"]["content"][0]["ssml"],
+                    }
+                ]
+            }
+        },
+        "pushNotification": {"status": "ENABLED"},
+    }
+    text = call.body["alertInfo"]["spokenInfo"]["content"][0]["text"]
+    assert "ask cramp coach to start my bedtime stretches" in text
+    assert "freq" not in call.body["trigger"]["recurrence"]  # not the deprecated form
+    assert "byDay" not in call.body["trigger"]["recurrence"]
+
+
+def test_a_weekday_reminder_at_half_past_nine(granted: Simulator, api: Any) -> None:
+    turn = granted.say("ask cramp coach to remind me to stretch every weekday at 9:30")
+    assert "every weekday at 9:30 PM" in turn.speech
+    [call] = reminder_posts(api)
+    assert call.body["trigger"]["recurrence"]["recurrenceRules"] == [
+        "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=21;BYMINUTE=30;BYSECOND=0;INTERVAL=1"
+    ]
+
+
+def test_without_a_time_it_asks_for_one(granted: Simulator, api: Any) -> None:
+    ask = granted.say("ask cramp coach to remind me to stretch every weekday")
+    assert ask.speech.endswith("?") and not ask.ends_session and reminder_posts(api) == []
+    done = granted.say("ten thirty pm")
+    assert "every weekday at 10:30 PM" in done.speech
+    assert (
+        "BYHOUR=22;BYMINUTE=30"
+        in reminder_posts(api)[0].body["trigger"]["recurrence"]["recurrenceRules"][0]
+    )
+
+
+def test_list_change_and_stop(granted: Simulator, api: Any) -> None:
+    granted.say("ask cramp coach to remind me to stretch every night at ten")
+    token = next(iter(api.reminders))
+    api.clear()
+
+    listed = granted.say("ask cramp coach what reminders do I have")
+    assert "every night at 10 PM" in listed.speech
+    [get] = api.calls()
+    assert (get.method, get.path) == ("GET", "/v1/alerts/reminders")
+    assert get.headers["Authorization"] == "Bearer local-api-access-token"
+    api.clear()
+
+    changed = granted.say("ask cramp coach to change it to ten thirty")
+    assert "every night at 10:30 PM" in changed.speech
+    get, put = api.calls()
+    assert (put.method, put.path) == ("PUT", f"/v1/alerts/reminders/{token}")
+    assert put.body["trigger"]["recurrence"]["recurrenceRules"] == [
+        "FREQ=DAILY;BYHOUR=22;BYMINUTE=30;BYSECOND=0;INTERVAL=1"
+    ]
+    api.clear()
+
+    stopped = granted.say("ask cramp coach to stop reminding me")
+    assert stopped.speech and stopped.ends_session
+    get, delete = api.calls()
+    assert (delete.method, delete.path) == ("DELETE", f"/v1/alerts/reminders/{token}")
+    assert api.reminders == {}
+    assert "don't have any" in granted.say("ask cramp coach what reminders do I have").speech
+
+
+def test_changing_a_reminder_that_does_not_exist_offers_to_set_one(
+    granted: Simulator, api: Any
+) -> None:
+    turn = granted.say("ask cramp coach to change my reminder to ten")
+    assert turn.speech.endswith("?") and not turn.ends_session
+    assert "10 PM" in turn.speech
+    granted.say("yes")
+    assert len(reminder_posts(api)) == 1
+
+
+# --- Asking for the permission by voice -----------------------------------------------------
+
+
+def test_no_permission_asks_by_voice_first(echo: Simulator, api: Any) -> None:
+    turn = echo.say("ask cramp coach to remind me to stretch every night at ten pm")
+    [directive] = turn.directives
+    assert directive["type"] == "Connections.SendRequest" and directive["name"] == "AskFor"
+    assert directive["payload"] == {
+        "@type": "AskForPermissionsConsentRequest",
+        "@version": "1",
+        "permissionScope": SCOPE,
+    }
+    assert Schedule.from_token(directive["token"]) == Schedule(22, 0, "DAILY")
+    assert turn.body["shouldEndSession"] is True
+    assert reminder_posts(api) == []
+
+
+def test_permission_accepted_creates_the_reminder(echo: Simulator, api: Any) -> None:
+    echo.say("ask cramp coach to remind me to stretch every night at ten pm")
+    turn = echo.say("yes")
+    assert turn.request["request"]["type"] == "Connections.Response"
+    assert "every night at 10 PM" in turn.speech
+    assert len(reminder_posts(api)) == 1
+
+
+def test_permission_denied(echo: Simulator, api: Any, content: Content) -> None:
+    echo.say("ask cramp coach to remind me to stretch at ten pm")
+    turn = echo.say("no")
+    assert turn.speech in content.replies["reminder_denied"].say
+    assert turn.ends_session and reminder_posts(api) == []
+
+
+def test_permission_not_answered_falls_back_to_the_consent_card(
+    echo: Simulator, api: Any, content: Content
+) -> None:
+    echo.say("ask cramp coach to remind me to stretch at ten pm")
+    turn = echo.answer_consent("NOT_ANSWERED")
+    assert turn.speech in content.replies["reminder_needs_permission"].say
+    assert turn.card == {"type": "AskForPermissionsConsent", "permissions": [SCOPE]}
+    assert reminder_posts(api) == []
+
+
+def test_the_newer_session_resumed_form_of_the_answer(
+    handler: Any, device: env.Device, api: Any
+) -> None:
+    request = {
+        "type": "SessionResumedRequest",
+        "requestId": "amzn1.echo-api.request.resumed",
+        "timestamp": env.timestamp(DAYTIME),
+        "locale": "en-US",
+        "cause": {
+            "type": "ConnectionCompleted",
+            "token": Schedule(21, 0).to_token(),
+            "status": {"code": "200", "message": "OK"},
+            "result": {"permissionScope": SCOPE, "status": "ACCEPTED"},
+        },
+    }
+    session = env.Session(new=False)
+    response = handler(env.envelope(request, device, session), None)
+    assert "9 PM" in response["response"]["outputSpeech"]["ssml"]
+    assert len(reminder_posts(api)) == 1
+
+
+# --- Every failure gets a clear spoken answer -------------------------------------------------
+
+FAILURES = [
+    (Failure(401, {"code": "UNAUTHORIZED", "message": "revoked"}), "reminder_needs_permission"),
+    (Failure(403, {"code": "FORBIDDEN", "message": "no permission"}), "reminder_needs_permission"),
+    (Failure(403, {"code": "MAX_REMINDERS_EXCEEDED", "message": "max"}), "reminder_max"),
+    (Failure(403, {"code": "DEVICE_NOT_SUPPORTED", "message": "device"}), "reminder_device"),
+    (Failure(400, {"code": "INVALID_TRIGGER", "message": "bad"}), "reminder_invalid"),
+    (Failure(429, {"code": "TOO_MANY_REQUESTS", "message": "slow down"}), "reminder_unavailable"),
+    (Failure(500, {"code": "INTERNAL_ERROR", "message": "oops"}), "reminder_unavailable"),
+    (Failure(503, {}), "reminder_unavailable"),
+    (Failure(200, {}, delay=3.0), "reminder_unavailable"),  # slower than the client waits
+]
+
+
+@pytest.mark.parametrize(("failure", "reply"), FAILURES)
+def test_creating_fails_cleanly(
+    granted: Simulator, api: Any, content: Content, failure: Failure, reply: str
+) -> None:
+    api.fail("POST", "/v1/alerts/reminders", failure)
+    turn = granted.say("ask cramp coach to remind me to stretch at ten pm")
+    assert turn.speech in content.replies[reply].say
+    assert turn.ends_session
+    if reply == "reminder_needs_permission":
+        assert turn.card == {"type": "AskForPermissionsConsent", "permissions": [SCOPE]}
+
+
+@pytest.mark.parametrize(("failure", "reply"), FAILURES[:1] + FAILURES[5:8])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "what reminders do I have",
+        "change it to ten thirty",
+        "stop reminding me",
+    ],
+)
+def test_reading_changing_and_stopping_fail_cleanly(
+    granted: Simulator, api: Any, content: Content, failure: Failure, reply: str, line: str
+) -> None:
+    api.fail("GET", "/v1/alerts/reminders", failure)
+    turn = granted.say("ask cramp coach " + line)
+    assert turn.speech in content.replies[reply].say
+
+
+def test_updating_and_deleting_fail_cleanly(granted: Simulator, api: Any, content: Content) -> None:
+    granted.say("ask cramp coach to remind me to stretch at ten pm")
+    api.fail("PUT", "/v1/alerts/reminders/", Failure(404, {"code": "NOT_FOUND", "message": "x"}))
+    api.fail("DELETE", "/v1/alerts/reminders/", Failure(500, {}))
+    changed = granted.say("ask cramp coach to change it to ten thirty")
+    assert changed.speech in content.replies["reminder_invalid"].say
+    stopped = granted.say("ask cramp coach to stop reminding me")
+    assert stopped.speech in content.replies["reminder_unavailable"].say
+
+
+def test_no_reminder_api_at_all(handler: Any, content: Content) -> None:
+    device = env.Device(api_endpoint="https://127.0.0.1:9", granted_scopes=frozenset({SCOPE}))
+    event = env.envelope(
+        env.intent_request(
+            "SetReminderIntent",
+            {"time": env.Slot("22:00", slot_type="AMAZON.TIME"), "frequency": None},
+            now=DAYTIME,
+        ),
+        device,
+        env.Session(),
+    )
+    speech = handler(event, None)["response"]["outputSpeech"]["ssml"]
+    assert any(
+        p.replace("'", "&apos;") in speech for p in content.replies["reminder_unavailable"].say
+    )
+
+
+# --- Reading times the bedtime way ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("22:00", (22, 0)),
+        ("10:00", (22, 0)),  # "ten": a bedtime, not the morning
+        ("09:30", (21, 30)),
+        ("12:15", (12, 15)),
+        ("00:30", (0, 30)),
+        ("NI", (22, 0)),
+        ("EV", (20, 0)),
+        ("25:00", None),
+        ("soon", None),
+        (None, None),
+    ],
+)
+def test_bedtime_reading_of_alexa_times(value: str | None, expected: Any) -> None:
+    assert bedtime(value) == expected
+
+
+def test_the_sdk_can_read_reminders_alexa_returns() -> None:
+    """The repair for ask-sdk-model's missing module: a full reminder deserializes."""
+    import json
+
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model.services.reminder_management import GetRemindersResponse
+
+    import cramp_coach.reminders  # noqa: F401  (applies the repair)
+
+    body = {
+        "totalCount": "1",
+        "alerts": [
+            {
+                "alertToken": "t",
+                "status": "ON",
+                "trigger": {
+                    "type": "SCHEDULED_ABSOLUTE",
+                    "recurrence": {"recurrenceRules": ["FREQ=DAILY;BYHOUR=22"]},
+                },
+                "alertInfo": {"spokenInfo": {"content": [{"locale": "en-US", "text": "hi"}]}},
+            }
+        ],
+    }
+    parsed = DefaultSerializer().deserialize(json.dumps(body), GetRemindersResponse)
+    assert parsed.alerts[0].alert_info.spoken_info.content[0].text == "hi"
+
+
+def test_timestamps_are_the_request_s_own() -> None:
+    assert env.timestamp(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-01-02T03:04:05Z"
