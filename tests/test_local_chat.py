@@ -98,3 +98,23 @@ def test_a_routine_paused_in_one_run_continues_in_the_next(tmp_path: Path) -> No
     assert "2 of 5" in first and "continue my stretches" in first
     second = chat([], "ask cramp coach to continue my stretches\n", db).stdout
     assert "3 of 5" in second
+
+
+def test_night_mode_reminders_and_the_routine_task_in_the_chat(tmp_path: Path) -> None:
+    """Issue 4's done check, as a person would try it in `make run`."""
+    db = tmp_path / "db.sqlite3"
+    night = ["--time", "02:30", "--tz", "Europe/London"]
+    out = chat(night, "ask cramp coach what do I do, my calf is cramping\n", db).stdout
+    assert "Cramp Coach (whispered): " in out
+    assert len(out.split("(whispered): ", 1)[1].splitlines()[0].split()) <= 15
+
+    lines = "remind me to stretch every night at ten\nyes\n"
+    out = chat(["--time", "21:00", "--tz", "Europe/London"], lines, db).stdout
+    assert "permission to create reminders" in out
+    assert "stand-in Alexa API: POST /v1/alerts/reminders" in out
+    assert "FREQ=DAILY;BYHOUR=22;BYMINUTE=0" in out
+    assert "every night at 10 PM" in out
+
+    out = chat(["--time", "21:30", "--tz", "Europe/London"], "alexa, good night\n", db).stdout
+    assert "Alexa Routine runs the action: StartBedtimeStretches" in out
+    assert "1 of" in out

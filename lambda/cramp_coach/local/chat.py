@@ -7,6 +7,9 @@
     cramp-coach --time 02:30 --tz Europe/London   pretend it is 2:30 a.m. there (night mode)
     cramp-coach --grant               the reminders permission is already granted
 
+Saying "alexa, good night" (with no session open) runs an Alexa Routine whose action is
+Cramp Coach's custom task "start bedtime stretches", as the Alexa app would set it up.
+
 Alexa's service APIs (the device's time zone, reminders) are answered by a stand-in server
 the chat starts on 127.0.0.1 (cramp_coach.local.alexa_api); reminder requests sent to it are
 shown as they happen.
@@ -137,6 +140,9 @@ def converse(
             print(f"> {line}", file=out)
         turn = simulator.say(line)
         turns += 1
+        task = turn.request.get("request", {}).get("task")
+        if task:
+            print(f"  (Alexa Routine runs the action: {task['name'].rsplit('.', 1)[-1]})", file=out)
         if api is not None:
             seen = show_api_calls(api, seen, out, verbose)
         show(turn, out, verbose)

@@ -93,6 +93,9 @@ class Simulator:
     history: list[Turn] = field(default_factory=list)
     # An AskFor permission request Alexa is putting to the person: (token, scope).
     consent_request: tuple[str, str] | None = None
+    # What the person says to run their Alexa Routine, which has the skill's task as an action.
+    routine_phrase: str = "good night"
+    routine_task: str = "StartBedtimeStretches"
 
     def _now(self) -> datetime | None:
         return self.clock() if self.clock else None
@@ -165,6 +168,16 @@ class Simulator:
         turn.resolution = resolution
         return turn
 
+    def run_routine(self, task_input: Mapping[str, Any] | None = None) -> Turn:
+        """The person's Alexa Routine runs its "Cramp Coach: start bedtime stretches" action."""
+        task = {
+            "name": f"{self.device.skill_id}.{self.routine_task}",
+            "version": "1",
+            "input": dict(task_input or {}),
+        }
+        request = env.launch_request(self.device.locale, self._now(), task)
+        return self.send(request, new_session=True)
+
     def answer_consent(self, status: str) -> Turn:
         """The person answers Alexa's permission question: ACCEPTED, DENIED or NOT_ANSWERED."""
         assert self.consent_request is not None
@@ -193,6 +206,8 @@ class Simulator:
         lowered = re.sub(r"[^\w' ]+", " ", text.lower()).strip()
         lowered = re.sub(r"\s+", " ", lowered)
         name = self.resolver.invocation_name if self.resolver else "cramp coach"
+        if self.session is None and lowered == self.routine_phrase:
+            return self.run_routine()
         launch = _LAUNCH.match(lowered)
         if launch and launch.group("name") == name:
             return self.launch()
