@@ -45,6 +45,8 @@ class Config:
     # Requests for any other skill are refused when this is set.
     skill_id: str | None = None
     log_level: str = "INFO"
+    # Web service only: turn request verification off (local development; warned at start).
+    insecure_local_dev: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -57,4 +59,5 @@ class Config:
             dynamodb_region=env.get("DYNAMODB_PERSISTENCE_REGION") or None,
             skill_id=env.get("SKILL_ID") or None,
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            insecure_local_dev=env.get("CRAMP_COACH_INSECURE_LOCAL_DEV") == "1",
         )
