@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 ARGS ?=
 
-.PHONY: run say test lint format clean
+.PHONY: run serve test fuzz load lint format clean
+HOST ?= 127.0.0.1
+PORT ?= 8080
 
 # Create .venv/ at the repo root if missing and install the project with its dev tools.
 $(STAMP): pyproject.toml lambda/requirements.txt
@@ -23,18 +25,31 @@ $(NODE_STAMP): package.json package-lock.json
 run: $(STAMP)
 	@$(BIN)/cramp-coach $(ARGS)
 
+## Serve the skill over HTTP (Flask through flask-ask-sdk, gunicorn). Needs SKILL_ID, or
+## CRAMP_COACH_INSECURE_LOCAL_DEV=1 for local development without request verification.
+serve: $(STAMP)
+	cd lambda && ../$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 'cramp_coach.web.app:create_app()'
+
+## At least 10,000 generated requests against each entry point.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py
+
+## A bounded load on the served skill from a second process; reports req/s, p50/p99, errors.
+load: $(STAMP)
+	$(BIN)/python bench/load.py
+
 ## Lint, type-check and run the tests.
 test: lint $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check lambda tests
-	$(BIN)/ruff format --check lambda tests
+	$(BIN)/ruff check lambda tests bench
+	$(BIN)/ruff format --check lambda tests bench
 	$(BIN)/mypy
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix lambda tests
-	$(BIN)/ruff format lambda tests
+	$(BIN)/ruff check --fix lambda tests bench
+	$(BIN)/ruff format lambda tests bench
 
 clean:
 	rm -rf build node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -130,3 +130,13 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     if request.param == "sqlite":
         return SqliteStore(tmp_path / "contract.sqlite3")
     return request.getfixturevalue("dynamo_store")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Report how many generated envelopes the fuzz tests sent (make fuzz shows the count)."""
+    from . import test_fuzz
+
+    if test_fuzz.EXAMPLES:
+        counts = ", ".join(f"{k}: {v}" for k, v in sorted(test_fuzz.EXAMPLES.items()))
+        total = sum(test_fuzz.EXAMPLES.values())
+        terminalreporter.write_line(f"fuzz: {total} generated requests ({counts})")

@@ -113,3 +113,31 @@ def test_a_store_that_cannot_be_opened_still_gets_a_welcome(tmp_path: Path, libr
     speech = result["response"]["outputSpeech"]["ssml"]
     assert "not medical advice" in speech  # unknown person: the disclaimer, to be safe
     assert result["response"]["shouldEndSession"] is False
+
+
+def test_a_request_for_another_skill_is_refused_before_any_handler_or_store(
+    tmp_path: Path, library: Any
+) -> None:
+    import random
+
+    from cramp_coach.config import Config
+    from cramp_coach.entry import handle_event
+    from cramp_coach.skill import build_skill
+
+    from .test_store_failures import CountingStore
+
+    store = CountingStore(tmp_path / "refuse.sqlite3")
+    skill = build_skill(
+        Config(skill_id="amzn1.ask.skill.ours"), store, content=library, rng=random.Random(1)
+    )
+    reached: list[Any] = []
+    skill.request_dispatcher.request_interceptors.append(
+        type("Spy", (), {"process": lambda self, h: reached.append(h)})()
+    )
+    foreign = env.Device(skill_id="amzn1.ask.skill.theirs", api_endpoint="https://127.0.0.1:9")
+    result = handle_event(env.envelope(env.launch_request(), foreign, env.Session()), None, skill)
+    assert result["response"] == {}
+    assert reached == [] and (store.reads, store.writes) == (0, 0)
+    ours = env.Device(skill_id="amzn1.ask.skill.ours", api_endpoint="https://127.0.0.1:9")
+    answered = handle_event(env.envelope(env.launch_request(), ours, env.Session()), None, skill)
+    assert answered["response"]["outputSpeech"] and len(reached) == 1

@@ -10,6 +10,7 @@ import json
 import logging
 from typing import Any
 
+from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 
@@ -75,6 +76,10 @@ def handle_event(event: Any, context: Any, the_skill: CustomSkill | None = None)
     except Exception as error:  # not an Alexa request at all: answer, don't crash
         log.warning("unreadable request: %s", type(error).__name__)
         return unreadable_request_response(event)
-    response = current.invoke(request_envelope=envelope, context=context)
+    try:
+        response = current.invoke(request_envelope=envelope, context=context)
+    except AskSdkException as error:  # a request for another skill: refused before any handler
+        log.warning("request refused: %s", type(error).__name__)
+        return {"version": "1.0", "response": {}}
     result: dict[str, Any] = current.serializer.serialize(response)  # type: ignore[assignment]
     return result
