@@ -130,14 +130,15 @@ def test_a_request_for_another_skill_is_refused_before_any_handler_or_store(
     skill = build_skill(
         Config(skill_id="amzn1.ask.skill.ours"), store, content=library, rng=random.Random(1)
     )
-    reached: list[Any] = []
-    skill.request_dispatcher.request_interceptors.append(
-        type("Spy", (), {"process": lambda self, h: reached.append(h)})()
-    )
+    from .test_web_service import Dispatches
+
+    dispatches = Dispatches()
+    skill.request_dispatcher.request_interceptors.append(dispatches)
     foreign = env.Device(skill_id="amzn1.ask.skill.theirs", api_endpoint="https://127.0.0.1:9")
     result = handle_event(env.envelope(env.launch_request(), foreign, env.Session()), None, skill)
     assert result["response"] == {}
-    assert reached == [] and (store.reads, store.writes) == (0, 0)
+    assert dispatches.count == 0 and (store.reads, store.writes) == (0, 0)
     ours = env.Device(skill_id="amzn1.ask.skill.ours", api_endpoint="https://127.0.0.1:9")
     answered = handle_event(env.envelope(env.launch_request(), ours, env.Session()), None, skill)
-    assert answered["response"]["outputSpeech"] and len(reached) == 1
+    assert "not medical advice" in answered["response"]["outputSpeech"]["ssml"]
+    assert dispatches.count == 1
