@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 ARGS ?=
 
-.PHONY: run serve test fuzz load lint format clean
+.PHONY: run serve test fuzz load bench package lint format clean
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
@@ -38,18 +38,23 @@ fuzz: $(STAMP)
 load: $(STAMP)
 	$(BIN)/python bench/load.py
 
+## Assemble build/skill-package and build/lambda (for ask deploy / sam deploy) and the zip.
+package: $(STAMP)
+	$(BIN)/python tools/package.py
+
 ## Lint, type-check and run the tests.
 test: lint $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check lambda tests bench
-	$(BIN)/ruff format --check lambda tests bench
+	$(BIN)/ruff check lambda tests bench tools
+	$(BIN)/ruff format --check lambda tests bench tools
 	$(BIN)/mypy
+	$(BIN)/cfn-lint template.yaml
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix lambda tests bench
-	$(BIN)/ruff format lambda tests bench
+	$(BIN)/ruff check --fix lambda tests bench tools
+	$(BIN)/ruff format lambda tests bench tools
 
 clean:
 	rm -rf build node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,195 @@
+"""Deployable as it stands: the SAM template (what cfn-lint cannot see), the assembled skill
+package and Lambda bundle, and the bundle answering from a clean directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from cramp_coach.local import envelope as env
+
+ROOT = Path(__file__).resolve().parents[1]
+PSEUDO = {"AWS::Region", "AWS::StackName", "AWS::AccountId", "AWS::Partition", "AWS::URLSuffix"}
+
+
+class Intrinsic(dict[str, Any]):
+    pass
+
+
+def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Intrinsic:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return Intrinsic({suffix: value})
+
+
+class TemplateLoader(yaml.SafeLoader):
+    pass
+
+
+TemplateLoader.add_multi_constructor("!", _intrinsic)
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.load((ROOT / "template.yaml").read_text(), Loader=TemplateLoader)  # noqa: S506
+    return data
+
+
+def references(node: Any) -> list[str]:
+    """Every name a !Ref, !GetAtt or ${...} in !Sub points at."""
+    found: list[str] = []
+    if isinstance(node, Intrinsic):
+        for kind, value in node.items():
+            if kind == "Ref":
+                found.append(value)
+            elif kind == "GetAtt":
+                found.append((value if isinstance(value, str) else value[0]).split(".")[0])
+            elif kind == "Sub":
+                text = value if isinstance(value, str) else value[0]
+                found += [n.split(".")[0] for n in re.findall(r"\$\{([^}!]+)\}", text)]
+            found += references(value)
+    elif isinstance(node, dict):
+        for value in node.values():
+            found += references(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += references(value)
+    return found
+
+
+def test_every_reference_resolves(template: dict[str, Any]) -> None:
+    known = set(template["Resources"]) | set(template.get("Parameters", {})) | PSEUDO
+    unresolved = [name for name in references(template) if name not in known]
+    assert unresolved == []
+
+
+def test_the_function(template: dict[str, Any]) -> None:
+    function = template["Resources"]["SkillFunction"]["Properties"]
+    assert re.fullmatch(r"python3\.1[2-9]", function["Runtime"])
+    assert function["Architectures"] == ["arm64"]
+    assert 128 <= function["MemorySize"] <= 256
+    assert function["Timeout"] <= 8  # Alexa waits about 8 s for an answer
+    assert function["Handler"] == "lambda_function.lambda_handler"
+    assert function["CodeUri"] == "build/lambda/"
+    variables = function["Environment"]["Variables"]
+    assert variables["DYNAMODB_PERSISTENCE_TABLE_NAME"] == {"Ref": "StateTable"}
+    assert variables["DYNAMODB_PERSISTENCE_REGION"] == {"Ref": "AWS::Region"}
+    assert variables["SKILL_ID"] == {"Ref": "SkillId"}
+    event = function["Events"]["AlexaSkill"]
+    assert event == {"Type": "AlexaSkill", "Properties": {"SkillId": {"Ref": "SkillId"}}}
+    assert function["LoggingConfig"]["LogGroup"] == {"Ref": "FunctionLogs"}
+
+
+def test_the_policy_is_exactly_the_table_actions_the_code_uses(template: dict[str, Any]) -> None:
+    policies = template["Resources"]["SkillFunction"]["Properties"]["Policies"]
+    assert len(policies) == 1
+    [statement] = policies[0]["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert sorted(statement["Action"]) == [
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+    ]
+    assert statement["Resource"] == {"GetAtt": "StateTable.Arn"}
+    # ...and those are the only calls the DynamoDB store makes.
+    source = (ROOT / "lambda" / "cramp_coach" / "store" / "dynamodb.py").read_text()
+    calls = set(re.findall(r"\.(get_item|put_item|delete_item|update_item|query|scan)\(", source))
+    assert calls == {"get_item", "put_item", "delete_item"}
+
+
+def test_the_table_keeps_its_data(template: dict[str, Any]) -> None:
+    table = template["Resources"]["StateTable"]
+    assert table["DeletionPolicy"] == "Retain" and table["UpdateReplacePolicy"] == "Retain"
+    properties = table["Properties"]
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert properties["AttributeDefinitions"] == [{"AttributeName": "id", "AttributeType": "S"}]
+    assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+
+
+def test_the_log_group_has_a_retention(template: dict[str, Any]) -> None:
+    logs = template["Resources"]["FunctionLogs"]["Properties"]
+    assert logs["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    assert template["Parameters"]["LogRetentionDays"]["Default"] in (7, 14, 30, 60, 90)
+
+
+# --- The assembled package -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def package() -> Path:
+    subprocess.run([sys.executable, str(ROOT / "tools" / "package.py")], check=True, cwd=ROOT)
+    return ROOT / "build"
+
+
+def test_ask_resources_point_into_build(package: Path) -> None:
+    resources = json.loads((ROOT / "ask-resources.json").read_text())["profiles"]["default"]
+    assert (ROOT / resources["skillMetadata"]["src"] / "skill.json").is_file()
+    code = ROOT / resources["code"]["default"]["src"]
+    assert (code / "lambda_function.py").is_file() and (code / "requirements.txt").is_file()
+    ignored = (ROOT / ".gitignore").read_text().split()
+    assert "build/" in ignored and ".ask/" in ignored
+
+
+def test_the_skill_package_matches_what_the_code_handles(package: Path) -> None:
+    skill_package = package / "skill-package"
+    manifest = json.loads((skill_package / "skill.json").read_text())["manifest"]
+    for locale in manifest["publishingInformation"]["locales"]:
+        assert (skill_package / "interactionModels" / "custom" / f"{locale}.json").is_file()
+    for task in manifest["apis"]["custom"]["tasks"]:
+        assert (skill_package / "tasks" / f"{task['name']}.{task['version']}.json").is_file()
+    events = {s["eventName"] for s in manifest["events"]["subscriptions"]}
+    handled = (ROOT / "lambda" / "cramp_coach" / "handlers" / "privacy.py").read_text()
+    assert events == {"SKILL_DISABLED"} and "AlexaSkillEvent.SkillDisabled" in handled
+    permissions = {p["name"] for p in manifest["permissions"]}
+    assert permissions == {"alexa::alerts:reminders:skill:readwrite"}
+    assert manifest["apis"]["custom"]["endpoint"]["uri"].startswith("arn:aws:lambda:")
+
+
+def test_the_lambda_code_has_no_local_tools_and_finds_its_content(package: Path) -> None:
+    code = package / "lambda" / "cramp_coach"
+    assert not (code / "local").exists() and not (code / "web").exists()
+    assert (package / "lambda" / "content" / "en-US" / "answers.json").is_file()
+
+
+def test_the_bundle_answers_a_launch_from_a_clean_directory(package: Path, tmp_path: Path) -> None:
+    """Only the standard library (the Lambda runtime; boto3 is not needed for this) plus the zip."""
+    with zipfile.ZipFile(package / "cramp-coach-lambda.zip") as bundle:
+        names = bundle.namelist()
+        assert not any(n.startswith(("boto3/", "botocore/")) for n in names)
+        bundle.extractall(tmp_path / "task")
+    event = env.envelope(
+        env.launch_request(), env.Device(api_endpoint="https://127.0.0.1:9"), env.Session()
+    )
+    script = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); import lambda_function; "
+        "print(json.dumps(lambda_function.lambda_handler(json.loads(sys.argv[2]), None)))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", script, str(tmp_path / "task"), json.dumps(event)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "CRAMP_COACH_DB": str(tmp_path / "s.sqlite3"),
+            "HOME": str(tmp_path),
+        },
+        check=True,
+    )
+    result = json.loads(completed.stdout)
+    assert "not medical advice" in result["response"]["outputSpeech"]["ssml"]
+    assert (package / "cramp-coach-lambda.zip").stat().st_size < 5 * 1024 * 1024

@@ -1,0 +1,119 @@
+"""`make package`: assemble the deployable skill from the one source of truth.
+
+    build/skill-package/   skill.json, interactionModels/custom/<locale>.json, tasks/
+    build/lambda/          lambda_function.py, cramp_coach/ (without the local tools), content/,
+                           requirements.txt  -- what `ask deploy` and `sam build` take
+    build/cramp-coach-lambda.zip
+                           build/lambda plus its dependencies, ready to upload; boto3 and
+                           botocore are left out because the Lambda Python runtime provides them
+
+Dependencies are pure-Python wheels (py3-none-any), so one zip serves arm64 and x86_64 alike.
+Never edit build/: run this again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "build"
+# Provided by the Lambda Python runtime; left out of the zip.
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
+# Only the terminal tools and the self-hosted web service; the Lambda never imports them.
+NOT_IN_LAMBDA = ("local", "web")
+
+
+def ignore_noise(folder: str, names: list[str]) -> set[str]:
+    return {n for n in names if n in ("__pycache__",) or n.endswith((".pyc", ".pyo"))}
+
+
+def skill_package(target: Path) -> None:
+    target.mkdir(parents=True)
+    shutil.copy2(ROOT / "skill.json", target / "skill.json")
+    models = target / "interactionModels" / "custom"
+    models.mkdir(parents=True)
+    for model in sorted((ROOT / "interaction_model").glob("*.json")):
+        shutil.copy2(model, models / model.name)
+    shutil.copytree(ROOT / "tasks", target / "tasks")
+
+
+def lambda_code(target: Path) -> None:
+    target.mkdir(parents=True)
+    source = ROOT / "lambda"
+    shutil.copy2(source / "lambda_function.py", target / "lambda_function.py")
+    shutil.copy2(source / "requirements.txt", target / "requirements.txt")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skip = ignore_noise(folder, names)
+        if Path(folder) == source / "cramp_coach":
+            skip |= {n for n in names if n in NOT_IN_LAMBDA}
+        return skip
+
+    shutil.copytree(source / "cramp_coach", target / "cramp_coach", ignore=ignore)
+    shutil.copytree(ROOT / "content", target / "content", ignore=ignore_noise)
+
+
+def dependencies(requirements: Path, target: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+            "--target", str(target), "--no-compile",
+            "--only-binary=:all:", "--implementation", "py", "--platform", "any",
+            "--python-version", "3.13", "-r", str(requirements),
+        ],
+        check=True,
+    )  # fmt: skip
+    for name in list(target.iterdir()):
+        package = name.name.split("-")[0].lower()
+        if package in RUNTIME_PROVIDED:
+            shutil.rmtree(name) if name.is_dir() else name.unlink()
+    for cache in target.rglob("__pycache__"):
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def zip_folder(folders: list[Path], archive: Path) -> None:
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as bundle:
+        for folder in folders:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    bundle.write(path, path.relative_to(folder).as_posix())
+
+
+def size_of(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Assemble build/ for ask deploy and sam deploy.")
+    parser.add_argument("--no-zip", action="store_true", help="skip the dependency zip")
+    args = parser.parse_args()
+    if BUILD.exists():
+        shutil.rmtree(BUILD)
+    skill_package(BUILD / "skill-package")
+    lambda_code(BUILD / "lambda")
+    print(
+        f"build/skill-package/  and  build/lambda/ ({size_of(BUILD / 'lambda') / 1024:.0f} KiB code)"
+    )
+    if args.no_zip:
+        return 0
+    with tempfile.TemporaryDirectory(prefix="cramp-coach-deps-") as folder:
+        deps = Path(folder)
+        dependencies(BUILD / "lambda" / "requirements.txt", deps)
+        archive = BUILD / "cramp-coach-lambda.zip"
+        zip_folder([BUILD / "lambda", deps], archive)
+        unpacked = size_of(BUILD / "lambda") + size_of(deps)
+    print(
+        f"build/cramp-coach-lambda.zip: {archive.stat().st_size / 1024 / 1024:.2f} MiB "
+        f"({unpacked / 1024 / 1024:.2f} MiB unpacked, without boto3/botocore)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
