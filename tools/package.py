@@ -97,9 +97,8 @@ def main() -> int:
         shutil.rmtree(BUILD)
     skill_package(BUILD / "skill-package")
     lambda_code(BUILD / "lambda")
-    print(
-        f"build/skill-package/  and  build/lambda/ ({size_of(BUILD / 'lambda') / 1024:.0f} KiB code)"
-    )
+    code_kib = size_of(BUILD / "lambda") / 1024
+    print(f"build/skill-package/  and  build/lambda/ ({code_kib:.0f} KiB code)")
     if args.no_zip:
         return 0
     with tempfile.TemporaryDirectory(prefix="cramp-coach-deps-") as folder:
