@@ -76,14 +76,16 @@ def alexa_api() -> Any:
     from cramp_coach.local.alexa_api import FakeAlexaApi
 
     api = FakeAlexaApi(time_zone="America/New_York")
-    previous = os.environ.get("REQUESTS_CA_BUNDLE")
-    os.environ["REQUESTS_CA_BUNDLE"] = api.ca_file
+    names = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")  # requests, and the standard library
+    previous = {name: os.environ.get(name) for name in names}
+    os.environ.update(dict.fromkeys(names, api.ca_file))
     yield api
     api.close()
-    if previous is None:
-        os.environ.pop("REQUESTS_CA_BUNDLE", None)
-    else:
-        os.environ["REQUESTS_CA_BUNDLE"] = previous
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture

@@ -1,10 +1,15 @@
 """The HTTP client for Alexa's service APIs (Reminders, Settings), used by the SDK's service
 client factory.
 
-It is the SDK's DefaultApiClient (requests) with two changes: it is imported on the first call,
-not when the skill is built (requests costs a cold start ~100 ms that most requests never need),
-and every call has a timeout. The Settings API answers a question the skill can live without
-(the device's time zone), so it gets a few hundred milliseconds; the Reminders API gets longer.
+Reminders calls go through the SDK's DefaultApiClient (requests), imported on the first such
+call rather than when the skill is built, with a timeout added. The Settings API call (the
+device's time zone) sits on the path of a person's first request of the day, often a cold
+start in the middle of a cramp, so it uses the standard library's HTTP client instead: same
+interface, no `requests` import (~100 ms here), and a few hundred milliseconds at most, because
+the skill can live without the answer.
+
+Certificates are verified against the system's trust store (SSL_CERT_FILE, if set, replaces it:
+the local stand-in API uses that).
 """
 
 from __future__ import annotations
@@ -37,7 +42,37 @@ class AlexaApiClient(ApiClient):
         return TimedApiClient()
 
     def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
+        url = request.url or ""
+        if "/settings/" in url:
+            return stdlib_invoke(request, SETTINGS_TIMEOUT)
         if self._client is None:
             self._client = self._build()
         response: ApiClientResponse = self._client.invoke(request)
         return response
+
+
+def stdlib_invoke(request: ApiClientRequest, timeout: float) -> ApiClientResponse:
+    """One API call with urllib, mapped to the SDK's ApiClient contract."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    from ask_sdk_core.exceptions import ApiClientException
+
+    url = request.url or ""
+    if not url.lower().startswith("https://"):
+        raise ApiClientException("Requests against non-HTTPS endpoints are not allowed.")
+    data = json.dumps(request.body).encode() if request.body is not None else None
+    outgoing = urllib.request.Request(
+        url, data=data, method=request.method or "GET", headers=dict(request.headers or [])
+    )
+    try:
+        with urllib.request.urlopen(outgoing, timeout=timeout) as answer:
+            status, headers, body = answer.status, list(answer.headers.items()), answer.read()
+    except urllib.error.HTTPError as error:
+        status, headers, body = error.code, list(error.headers.items()), error.read()
+    except (OSError, ValueError) as error:  # refused, unreachable, timed out, TLS failures
+        raise ApiClientException(f"Error executing the request: {type(error).__name__}") from error
+    return ApiClientResponse(
+        headers=headers, status_code=status, body=body.decode("utf-8", errors="replace")
+    )

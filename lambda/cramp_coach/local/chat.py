@@ -237,7 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .alexa_api import FakeAlexaApi
 
     api = FakeAlexaApi(time_zone=zone)
-    os.environ["REQUESTS_CA_BUNDLE"] = api.ca_file  # trust the stand-in's own certificate
+    # Trust the stand-in's own certificate (requests, and the standard library's HTTP client).
+    os.environ["REQUESTS_CA_BUNDLE"] = os.environ["SSL_CERT_FILE"] = api.ca_file
     simulator = build_simulator(args.locale, api, clock, args.grant)
     voice = Voice(args.speak, args.wav, out) if (args.speak or args.wav) else None
     talk = functools.partial(
