@@ -38,6 +38,11 @@ fuzz: $(STAMP)
 load: $(STAMP)
 	$(BIN)/python bench/load.py
 
+## Cold start, warm latency, speech length, memory and size; writes bench/README.md.
+## Needs espeak-ng and sox for the speech part (apt-get install espeak-ng sox).
+bench: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python bench/run.py
+
 ## Assemble build/skill-package and build/lambda (for ask deploy / sam deploy) and the zip.
 package: $(STAMP)
 	$(BIN)/python tools/package.py

@@ -12,6 +12,8 @@ import pytest
 from cramp_coach.content import Content, Reply
 
 MAX_WORDS = 60
+# At Alexa's pace (about 150 words a minute) an answer must be over within 20 seconds.
+MAX_SECONDS = 20.0
 
 
 def spoken_units(content: Content) -> Iterator[tuple[str, str]]:
@@ -49,6 +51,17 @@ def words(text: str) -> int:
 def test_every_answer_with_its_offer_fits_in_sixty_words(content: Content) -> None:
     too_long = [
         (where, words(text)) for where, text in all_text(content) if words(text) > MAX_WORDS
+    ]
+    assert too_long == []
+
+
+def test_every_answer_with_its_offer_is_said_within_twenty_seconds(content: Content) -> None:
+    from cramp_coach import ssml
+
+    too_long = [
+        (where, round(ssml.speaking_seconds(text), 1))
+        for where, text in all_text(content)
+        if ssml.speaking_seconds(text) > MAX_SECONDS
     ]
     assert too_long == []
 

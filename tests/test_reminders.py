@@ -293,7 +293,9 @@ def test_the_sdk_can_read_reminders_alexa_returns() -> None:
     from ask_sdk_core.serialize import DefaultSerializer
     from ask_sdk_model.services.reminder_management import GetRemindersResponse
 
-    import cramp_coach.reminders  # noqa: F401  (applies the repair)
+    from cramp_coach.reminders import repair_sdk_model
+
+    repair_sdk_model()
 
     body = {
         "totalCount": "1",

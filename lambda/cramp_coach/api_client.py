@@ -51,6 +51,19 @@ class AlexaApiClient(ApiClient):
         return response
 
 
+_TLS: Any = None
+
+
+def tls_context() -> Any:
+    """One TLS context per process: loading the trust store costs tens of milliseconds."""
+    global _TLS
+    if _TLS is None:
+        import ssl
+
+        _TLS = ssl.create_default_context()
+    return _TLS
+
+
 def stdlib_invoke(request: ApiClientRequest, timeout: float) -> ApiClientResponse:
     """One API call with urllib, mapped to the SDK's ApiClient contract."""
     import json

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 DEFAULT_LOCALE = "en-US"
 STATE_FILE_NAME = "cramp-coach.sqlite3"
@@ -34,8 +34,7 @@ def default_state_path(environ: Mapping[str, str]) -> Path:
     return base / "cramp-coach" / STATE_FILE_NAME
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     default_locale: str = DEFAULT_LOCALE
     # Embedded store (local default).
     state_path: Path | None = None

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+EMPTY: Mapping[str, str] = MappingProxyType({})
 
 # Slot value meaning "the person named something, but it matched none of our values".
 UNMATCHED = "OTHER"
@@ -117,24 +119,21 @@ class ContentError(ValueError):
     """The content files are missing or break the rules the code relies on."""
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     key: str
     spoken: str
     title: str
     url: str | None
 
 
-@dataclass(frozen=True)
-class Offer:
+class Offer(NamedTuple):
     ask: tuple[str, ...]
     reprompt: tuple[str, ...]
     yes: str | None = None  # the topic a "yes" gives...
     action: str | None = None  # ...or what it does (one of OFFER_ACTIONS)
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(NamedTuple):
     key: str
     say: tuple[str, ...]
     reprompt: tuple[str, ...] = ()
@@ -142,7 +141,7 @@ class Reply:
     title: str | None = None
     sources: tuple[str, ...] = ()
     intent: str | None = None
-    when: Mapping[str, str] = field(default_factory=dict)
+    when: Mapping[str, str] = EMPTY
     night: tuple[str, ...] = ()  # one-breath phrasings for the middle of the night
 
     @property
@@ -151,8 +150,7 @@ class Reply:
         return bool(self.reprompt) or self.offer is not None
 
 
-@dataclass(frozen=True)
-class Stretch:
+class Stretch(NamedTuple):
     key: str
     name: str
     helps: str
@@ -161,8 +159,7 @@ class Stretch:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One stretch as a routine length does it: how long each hold is and how often."""
 
     stretch: Stretch
@@ -171,8 +168,7 @@ class Step:
     rest: int = 5
 
 
-@dataclass(frozen=True)
-class Length:
+class Length(NamedTuple):
     key: str
     name: str
     about: str
@@ -180,8 +176,7 @@ class Length:
     steps: tuple[Step, ...]
 
 
-@dataclass(frozen=True)
-class Routine:
+class Routine(NamedTuple):
     lengths: Mapping[str, Length]
     default_length: str
     cues: Mapping[str, tuple[str, ...]]
@@ -189,8 +184,7 @@ class Routine:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Content:
+class Content(NamedTuple):
     locale: str
     topics: Mapping[str, Reply]
     replies: Mapping[str, Reply]

@@ -17,9 +17,8 @@ import hashlib
 import logging
 import threading
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from ask_sdk_core.handler_input import HandlerInput
 
@@ -35,8 +34,7 @@ PREFERENCE_TTL = 600.0  # seconds a warm process trusts its memory of the voice 
 _NIGHT_KEY = "night"  # request attribute: this request's Mode, computed once
 
 
-@dataclass(frozen=True)
-class Mode:
+class Mode(NamedTuple):
     night: bool = False  # brief: shortest phrasings, no offers, no chatter
     whisper: bool = False
     local: datetime | None = None  # the local time, when the zone is known
@@ -45,12 +43,13 @@ class Mode:
 DAY = Mode()
 
 
-@dataclass
 class _Profile:
-    zone: str | None
-    zone_checked: str | None
-    voice: str | None
-    loaded: float
+    __slots__ = ("loaded", "voice", "zone", "zone_checked")
+
+    def __init__(
+        self, zone: str | None, zone_checked: str | None, voice: str | None, loaded: float
+    ) -> None:
+        self.zone, self.zone_checked, self.voice, self.loaded = zone, zone_checked, voice, loaded
 
 
 class NightWatch:
@@ -136,10 +135,12 @@ class NightWatch:
         today = self.utc_now(handler_input).date().isoformat()
         with self._lock:
             profile = self._profiles.get(key)
+        # Fresh: loaded recently, and the zone checked today (or not knowable just now: then
+        # the Settings API is asked again only after the same wait, never on every request).
         if (
             profile is not None
             and time.monotonic() - profile.loaded < PREFERENCE_TTL
-            and profile.zone_checked == today
+            and (profile.zone_checked == today or profile.zone is None)
         ):
             return profile
         profile = self._load(handler_input, today)

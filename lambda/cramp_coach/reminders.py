@@ -8,32 +8,20 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from ask_sdk_model.services.reminder_management import (
-    AlertInfo,
-    PushNotification,
-    PushNotificationStatus,
-    Recurrence,
-    ReminderRequest,
-    SpokenInfo,
-    SpokenText,
-    Trigger,
-    TriggerType,
-)
+from typing import Any, NamedTuple
 
 from . import ssml
 from .content import Content
 
 
-def _repair_sdk_model() -> None:
+def repair_sdk_model() -> None:
     """ask-sdk-model (1.82) types AlertInfo.spoken_info as
     `...reminder_management.alert_info_spoken_info.SpokenInfo`, a module it does not ship, so
     the SDK cannot read any reminder Alexa returns (GET /v1/alerts/reminders fails with a
     SerializationException). Alias the module to the one that holds SpokenInfo. Does nothing
-    once the SDK ships the module (tests/test_reminders.py checks both)."""
+    once the SDK ships the module (tests/test_reminders.py checks both). Called before the
+    first Reminders API call, not at import: most requests never touch reminders."""
     import importlib
     import sys
 
@@ -46,8 +34,6 @@ def _repair_sdk_model() -> None:
         sys.modules[name] = spoken_info
 
 
-_repair_sdk_model()
-
 SCOPE = "alexa::alerts:reminders:skill:readwrite"
 RULES = {
     "DAILY": "FREQ=DAILY",
@@ -59,8 +45,7 @@ PARTS_OF_DAY = {"NI": (22, 0), "EV": (20, 0), "AF": (15, 0), "MO": (9, 0)}
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
-@dataclass(frozen=True)
-class Schedule:
+class Schedule(NamedTuple):
     hour: int
     minute: int
     frequency: str = "DAILY"
@@ -118,7 +103,20 @@ def bedtime(value: str | None) -> tuple[int, int] | None:
 
 def reminder_request(
     schedule: Schedule, content: Content, local_now: datetime, time_zone: str | None
-) -> ReminderRequest:
+) -> Any:
+    """The SDK's ReminderRequest for this schedule (its models are imported only here)."""
+    from ask_sdk_model.services.reminder_management import (
+        AlertInfo,
+        PushNotification,
+        PushNotificationStatus,
+        Recurrence,
+        ReminderRequest,
+        SpokenInfo,
+        SpokenText,
+        Trigger,
+        TriggerType,
+    )
+
     naive = local_now.replace(tzinfo=None, microsecond=0)
     start = naive.replace(hour=0, minute=0, second=0)
     text = content.words["reminder_text"]

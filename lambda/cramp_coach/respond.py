@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.handler_input import HandlerInput
@@ -28,14 +28,20 @@ PENDING = "pending"  # what a yes (or no) answers: {"kind": ..., ...}
 LAST_SOURCES = "sources"  # source keys of the last answer
 
 
-@dataclass
 class Deps:
     """What handlers need besides the request: passed in, so tests can choose them."""
 
-    content: ContentLibrary
-    store: AbstractPersistenceAdapter | None = None
-    rng: random.Random = field(default_factory=random.Random)
-    night: NightWatch | None = None
+    def __init__(
+        self,
+        content: ContentLibrary,
+        store: AbstractPersistenceAdapter | None = None,
+        rng: random.Random | None = None,
+        night: NightWatch | None = None,
+    ) -> None:
+        self.content = content
+        self.store = store
+        self.rng = rng or random.Random()
+        self.night = night
 
     def mode(self, handler_input: HandlerInput) -> Mode:
         return self.night.mode(handler_input) if self.night is not None else DAY
@@ -119,8 +125,7 @@ def respond(
     return response
 
 
-@dataclass(frozen=True)
-class Said:
+class Said(NamedTuple):
     """Which phrasings of a reply were used, so the exact words can be said again."""
 
     key: str
@@ -128,7 +133,7 @@ class Said:
     say: int
     ask: int | None = None
     reprompt: int | None = None
-    fill: Mapping[str, str] = field(default_factory=dict)
+    fill: Mapping[str, str] = MappingProxyType({})
     brief: bool = False  # said the night way: its night phrasing, no offer
 
     def to_json(self) -> dict[str, Any]:

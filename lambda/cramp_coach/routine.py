@@ -9,8 +9,7 @@ chosen by the caller's `pick` so the person does not hear the same words every t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import ssml
 from .content import Length, Routine, Step
@@ -23,8 +22,7 @@ SETTLE_MS = 2000  # time to get into position after the steps, before "Hold"
 TEN_MORE_AT = 15  # holds at least this long get a "ten more seconds" cue
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(NamedTuple):
     """Where a person is in a routine: `position` is the last stretch presented (-1: none)."""
 
     length: str
@@ -51,15 +49,13 @@ class Progress:
         return len(routine.lengths[self.length].steps) - self.position - 1
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     kind: str  # "speech" or "hold"
     speech: Speech
     seconds: int = 0  # for holds: the hold time the content states
 
 
-@dataclass(frozen=True)
-class StretchTurn:
+class StretchTurn(NamedTuple):
     segments: tuple[Segment, ...]
     reprompt: Speech | None  # None after the last stretch: the session ends
     step: Step

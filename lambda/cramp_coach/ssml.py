@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from html import unescape
 
 MAX_SPEECH_CHARS = 8000
@@ -55,11 +54,26 @@ def escape(text: str) -> str:
     )
 
 
-@dataclass(frozen=True)
 class Speech:
-    """A piece of speech: a sequence of SSML fragments that are already safe."""
+    """A piece of speech: a sequence of SSML fragments that are already safe. Immutable."""
 
-    fragments: tuple[str, ...] = ()
+    __slots__ = ("fragments",)
+    fragments: tuple[str, ...]
+
+    def __init__(self, fragments: tuple[str, ...] = ()) -> None:
+        object.__setattr__(self, "fragments", tuple(fragments))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Speech is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Speech) and other.fragments == self.fragments
+
+    def __hash__(self) -> int:
+        return hash(self.fragments)
+
+    def __repr__(self) -> str:
+        return f"Speech({self.fragments!r})"
 
     def __add__(self, other: Speech) -> Speech:
         return Speech(self.fragments + other.fragments)

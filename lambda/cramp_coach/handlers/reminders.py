@@ -11,17 +11,29 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
-from ask_sdk_model.interfaces.connections import SendRequestDirective
-from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from ..ids import permissions_of
-from ..reminders import SCOPE, Schedule, bedtime, problem, reminder_request, schedule_of
+from ..reminders import (
+    SCOPE,
+    Schedule,
+    bedtime,
+    problem,
+    reminder_request,
+    repair_sdk_model,
+    schedule_of,
+)
 from ..respond import Deps, content_for, pending, say_prompt, session_attributes
 from .answers import intent_of, resolved_slots
 
 log = logging.getLogger(__name__)
 
 TIME_SLOT, FREQUENCY_SLOT = "time", "frequency"
+
+
+def consent_card() -> Any:
+    from ask_sdk_model.ui import AskForPermissionsConsentCard
+
+    return AskForPermissionsConsentCard(permissions=[SCOPE])
 
 
 def has_permission(handler_input: HandlerInput) -> bool:
@@ -45,6 +57,7 @@ class Reminders:
         self.deps = deps
 
     def _service(self, handler_input: HandlerInput) -> Any:
+        repair_sdk_model()
         factory = handler_input.service_client_factory
         if factory is None:
             raise RuntimeError("no Alexa API client configured")
@@ -75,14 +88,14 @@ class Reminders:
         )
         response = say_prompt(handler_input, self.deps, key)
         if key == "reminder_needs_permission":
-            handler_input.response_builder.set_card(
-                AskForPermissionsConsentCard(permissions=[SCOPE])
-            )
+            handler_input.response_builder.set_card(consent_card())
         return response
 
     def ask_permission(self, handler_input: HandlerInput, schedule: Schedule) -> Response:
         """Alexa asks the person for the permission; the answer comes back as a
         Connections.Response (or SessionResumedRequest) carrying this token."""
+        from ask_sdk_model.interfaces.connections import SendRequestDirective
+
         builder = handler_input.response_builder
         builder.add_directive(
             SendRequestDirective(
@@ -170,7 +183,7 @@ class PermissionAnswerHandler(AbstractRequestHandler):
             return say_prompt(handler_input, deps, "reminder_denied")
         # Not answered (or no usable answer): the consent card in the Alexa app instead.
         response = say_prompt(handler_input, deps, "reminder_needs_permission")
-        handler_input.response_builder.set_card(AskForPermissionsConsentCard(permissions=[SCOPE]))
+        handler_input.response_builder.set_card(consent_card())
         return response
 
 
