@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
 from ..respond import Deps, content_for, pending, repeat_last, say_prompt, say_topic
+from .base import IntentHandler
 
 
-class _IntentHandler(AbstractRequestHandler):
-    intents: tuple[str, ...] = ()
-
+class _IntentHandler(IntentHandler):
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return any(is_intent_name(name)(handler_input) for name in self.intents)
 
 
 class HelpHandler(_IntentHandler):

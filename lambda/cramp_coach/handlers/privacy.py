@@ -11,7 +11,8 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from .. import state
-from ..respond import Deps, pending, say_prompt, session_attributes
+from ..respond import Deps, say_prompt, session_attributes
+from .base import answering, said_yes
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +37,10 @@ class ConfirmDeleteHandler(AbstractRequestHandler):
         self.deps = deps
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        answered = is_intent_name("AMAZON.YesIntent")(handler_input) or is_intent_name(
-            "AMAZON.NoIntent"
-        )(handler_input)
-        return bool(answered) and pending(handler_input).get("kind") == "delete"
+        return answering(handler_input, "delete")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if not is_intent_name("AMAZON.YesIntent")(handler_input):
+        if not said_yes(handler_input):
             return say_prompt(handler_input, self.deps, "kept")
         if not state.delete(handler_input, self.deps.store):
             return say_prompt(handler_input, self.deps, "delete_failed")

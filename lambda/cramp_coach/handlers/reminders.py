@@ -22,8 +22,9 @@ from ..reminders import (
     repair_sdk_model,
     schedule_of,
 )
-from ..respond import Deps, content_for, pending, say_prompt, session_attributes
+from ..respond import Deps, content_for, pending, say_prompt, set_pending
 from .answers import intent_of, resolved_slots
+from .base import answering, said_yes
 
 log = logging.getLogger(__name__)
 
@@ -144,10 +145,7 @@ class SetReminderHandler(AbstractRequestHandler):
         time = bedtime(_slot_value(handler_input, TIME_SLOT))
         if time is None:
             response = say_prompt(handler_input, self.reminders.deps, "reminder_ask_time")
-            session_attributes(handler_input)["pending"] = {
-                "kind": "reminder_time",
-                "frequency": frequency or "DAILY",
-            }
+            set_pending(handler_input, "reminder_time", frequency=frequency or "DAILY")
             return response
         return self.reminders.set(handler_input, Schedule(*time, frequency or "DAILY"))
 
@@ -236,10 +234,7 @@ class ChangeReminderHandler(AbstractRequestHandler):
                 "reminder_none_to_change",
                 self.reminders._fill(handler_input, schedule),
             )
-            session_attributes(handler_input)["pending"] = {
-                "kind": "create_reminder",
-                "token": schedule.to_token(),
-            }
+            set_pending(handler_input, "create_reminder", token=schedule.to_token())
             return response
         current = schedule_of(alerts[0]) or Schedule(*time)
         schedule = Schedule(time[0], time[1], current.frequency)
@@ -284,14 +279,11 @@ class CreateReminderAnswerHandler(AbstractRequestHandler):
         self.reminders = reminders
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        answered = is_intent_name("AMAZON.YesIntent")(handler_input) or is_intent_name(
-            "AMAZON.NoIntent"
-        )(handler_input)
-        return bool(answered) and pending(handler_input).get("kind") == "create_reminder"
+        return answering(handler_input, "create_reminder")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         schedule = Schedule.from_token(pending(handler_input).get("token"))
-        if not is_intent_name("AMAZON.YesIntent")(handler_input) or schedule is None:
+        if not said_yes(handler_input) or schedule is None:
             return say_prompt(handler_input, self.reminders.deps, "declined")
         return self.reminders.set(handler_input, schedule)
 

@@ -32,6 +32,7 @@ from ..respond import (
 )
 from ..routine import Progress, intro, render_step
 from .answers import resolved_slots
+from .base import IntentHandler
 
 ROUTINE = "routine"  # session attribute: Progress while a routine runs in this session
 LENGTH_SLOT = "length"
@@ -159,14 +160,9 @@ class RoutineFlow:
         return say_prompt(handler_input, self.deps, key)
 
 
-class _RoutineHandler(AbstractRequestHandler):
-    intents: tuple[str, ...] = ()
-
+class _RoutineHandler(IntentHandler):
     def __init__(self, flow: RoutineFlow) -> None:
         self.flow = flow
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return any(is_intent_name(name)(handler_input) for name in self.intents)
 
 
 class StartRoutineHandler(_RoutineHandler):
