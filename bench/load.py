@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "lambda"))
 SKILL_ID = "amzn1.ask.skill.load-test"
 QUESTIONS = [
     "WhyCrampsIntent", "PreventionIntent", "MagnesiumIntent", "AlsIntent", "SeeDoctorIntent",
-    "HydrationIntent", "QuinineIntent", "AMAZON.HelpIntent", "CrampNowIntent",
+    "HydrationIntent", "QuinineWarningIntent", "AMAZON.HelpIntent", "CrampNowIntent",
 ]  # fmt: skip
 
 

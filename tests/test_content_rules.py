@@ -128,11 +128,18 @@ def test_answers_beyond_the_article_cite_a_medical_source(content: Content) -> N
         "mayo_night_leg_cramps",
         "mayo_pregnancy",
         "nice_cks",
-        "fda_quinine",
+        "fda_quinine_warning",
         "aafp",
         "cochrane_magnesium",
     }
-    for key in ("cramp_now", "see_doctor", "see_doctor_more", "quinine", "magnesium", "pregnancy"):
+    for key in (
+        "cramp_now",
+        "see_doctor",
+        "see_doctor_more",
+        "quinine_warning",
+        "magnesium",
+        "pregnancy",
+    ):
         assert set(content.topics[key].sources) & medical, key
 
 
@@ -180,8 +187,8 @@ def test_quinine_is_never_mentioned_without_a_warning(content: Content) -> None:
 
 
 def test_the_quinine_answer_warns_and_cites_the_fda(content: Content) -> None:
-    topic = content.topics["quinine"]
-    assert "fda_quinine" in topic.sources
+    topic = content.topics["quinine_warning"]
+    assert "fda_quinine_warning" in topic.sources
     for phrase in topic.say:
         assert WARNING.search(phrase) and "serious" in phrase
 

@@ -21,7 +21,7 @@ ANSWER_INTENTS = [
     "ThighCrampsIntent",
     "AlsIntent",
     "MagnesiumIntent",
-    "QuinineIntent",
+    "QuinineWarningIntent",
     "HydrationIntent",
     "SleepPositionIntent",
     "SeeDoctorIntent",
