@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from html import unescape
 
 MAX_SPEECH_CHARS = 8000
 MAX_BREAK_MS = 10_000
@@ -114,11 +113,18 @@ def join(parts: Iterable[Speech]) -> Speech:
 
 
 _TAG = re.compile(r"<[^>]+>")
+_ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&"}
+_ENTITY = re.compile("|".join(_ENTITIES))
+
+
+def _unescape(text: str) -> str:
+    """Undo `escape` (the only entities this module writes; no html module on the cold path)."""
+    return _ENTITY.sub(lambda m: _ENTITIES[m.group(0)], text)
 
 
 def to_plain_text(ssml: str) -> str:
     """What a listener hears, as text: tags dropped, entities decoded, spaces folded."""
-    return _SPACES.sub(" ", unescape(_TAG.sub(" ", ssml))).strip()
+    return _SPACES.sub(" ", _unescape(_TAG.sub(" ", ssml))).strip()
 
 
 _TIME = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*$")

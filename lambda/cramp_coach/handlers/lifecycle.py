@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import traceback
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -65,6 +64,8 @@ class ErrorHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         # Frames only: an exception's message may quote what the person said.
+        import traceback  # only when something went wrong
+
         frames = "".join(traceback.format_tb(exception.__traceback__))
         log.error("request failed: %s\n%s", type(exception).__name__, frames)
         builder = handler_input.response_builder
