@@ -6,7 +6,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 
-from ..respond import pending
+from ..respond import Deps, pending
 
 YES, NO = "AMAZON.YesIntent", "AMAZON.NoIntent"
 
@@ -18,6 +18,13 @@ class IntentHandler(AbstractRequestHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return any(is_intent_name(name)(handler_input) for name in self.intents)
+
+
+class DepsIntentHandler(IntentHandler):
+    """An IntentHandler that answers from content with the skill's dependencies."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
 
 
 def said_yes(handler_input: HandlerInput) -> bool:

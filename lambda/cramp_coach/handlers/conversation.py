@@ -5,30 +5,25 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from ..respond import Deps, content_for, pending, repeat_last, say_prompt, say_topic
-from .base import IntentHandler
+from ..respond import content_for, pending, repeat_last, say_prompt, say_topic
+from .base import DepsIntentHandler
 
 
-class _IntentHandler(IntentHandler):
-    def __init__(self, deps: Deps) -> None:
-        self.deps = deps
-
-
-class HelpHandler(_IntentHandler):
+class HelpHandler(DepsIntentHandler):
     intents = ("AMAZON.HelpIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return say_prompt(handler_input, self.deps, "help")
 
 
-class FallbackHandler(_IntentHandler):
+class FallbackHandler(DepsIntentHandler):
     intents = ("AMAZON.FallbackIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return say_prompt(handler_input, self.deps, "fallback")
 
 
-class StopHandler(_IntentHandler):
+class StopHandler(DepsIntentHandler):
     """Stop, Cancel and Navigate Home all end the session with a short goodnight."""
 
     intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
@@ -37,7 +32,7 @@ class StopHandler(_IntentHandler):
         return say_prompt(handler_input, self.deps, "goodbye")
 
 
-class RepeatHandler(_IntentHandler):
+class RepeatHandler(DepsIntentHandler):
     intents = ("AMAZON.RepeatIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
@@ -45,7 +40,7 @@ class RepeatHandler(_IntentHandler):
         return response or say_prompt(handler_input, self.deps, "nothing_to_repeat")
 
 
-class YesHandler(_IntentHandler):
+class YesHandler(DepsIntentHandler):
     """Yes accepts an offered topic. (Handlers for other questions are registered earlier.)"""
 
     intents = ("AMAZON.YesIntent",)
@@ -59,7 +54,7 @@ class YesHandler(_IntentHandler):
         return say_topic(handler_input, self.deps, topic)
 
 
-class NoHandler(_IntentHandler):
+class NoHandler(DepsIntentHandler):
     """No declines the offer, or answers "anything else?": either way, a kind goodbye."""
 
     intents = ("AMAZON.NoIntent",)

@@ -7,24 +7,20 @@ import logging
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from .. import state
 from ..respond import Deps, say_prompt, session_attributes
-from .base import answering, said_yes
+from .base import DepsIntentHandler, answering, said_yes
 
 log = logging.getLogger(__name__)
 
 
-class DeleteDataHandler(AbstractRequestHandler):
+class DeleteDataHandler(DepsIntentHandler):
     """ "Delete my data": ask first."""
 
-    def __init__(self, deps: Deps) -> None:
-        self.deps = deps
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return bool(is_intent_name("DeleteDataIntent")(handler_input))
+    intents = ("DeleteDataIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return say_prompt(handler_input, self.deps, "confirm_delete", waiting_for="delete")

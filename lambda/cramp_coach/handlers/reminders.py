@@ -9,7 +9,7 @@ from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from ..ids import permissions_of
@@ -24,7 +24,7 @@ from ..reminders import (
 )
 from ..respond import Deps, content_for, pending, say_prompt, set_pending
 from .answers import intent_of, resolved_slots
-from .base import answering, said_yes
+from .base import IntentHandler, answering, said_yes
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +87,14 @@ class Reminders:
         log.warning(
             "reminders API failed: %s %s", type(error).__name__, getattr(error, "status_code", "")
         )
-        response = say_prompt(handler_input, self.deps, key)
         if key == "reminder_needs_permission":
-            handler_input.response_builder.set_card(consent_card())
+            return self.needs_permission(handler_input)
+        return say_prompt(handler_input, self.deps, key)
+
+    def needs_permission(self, handler_input: HandlerInput) -> Response:
+        """Say so, and send the consent card to the Alexa app."""
+        response = say_prompt(handler_input, self.deps, "reminder_needs_permission")
+        handler_input.response_builder.set_card(consent_card())
         return response
 
     def ask_permission(self, handler_input: HandlerInput, schedule: Schedule) -> Response:
@@ -128,14 +133,15 @@ class Reminders:
         return self.create(handler_input, schedule)
 
 
-class SetReminderHandler(AbstractRequestHandler):
-    """ "Remind me to stretch every night at ten PM" (or a time alone, after being asked)."""
-
+class _ReminderHandler(IntentHandler):
     def __init__(self, reminders: Reminders) -> None:
         self.reminders = reminders
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return bool(is_intent_name("SetReminderIntent")(handler_input))
+
+class SetReminderHandler(_ReminderHandler):
+    """ "Remind me to stretch every night at ten PM" (or a time alone, after being asked)."""
+
+    intents = ("SetReminderIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         waiting = pending(handler_input)
@@ -150,11 +156,8 @@ class SetReminderHandler(AbstractRequestHandler):
         return self.reminders.set(handler_input, Schedule(*time, frequency or "DAILY"))
 
 
-class PermissionAnswerHandler(AbstractRequestHandler):
+class PermissionAnswerHandler(_ReminderHandler):
     """Alexa's answer to the AskFor request: accepted, denied, or not answered."""
-
-    def __init__(self, reminders: Reminders) -> None:
-        self.reminders = reminders
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         request = handler_input.request_envelope.request
@@ -180,17 +183,11 @@ class PermissionAnswerHandler(AbstractRequestHandler):
         if status == "DENIED":
             return say_prompt(handler_input, deps, "reminder_denied")
         # Not answered (or no usable answer): the consent card in the Alexa app instead.
-        response = say_prompt(handler_input, deps, "reminder_needs_permission")
-        handler_input.response_builder.set_card(consent_card())
-        return response
+        return self.reminders.needs_permission(handler_input)
 
 
-class ListRemindersHandler(AbstractRequestHandler):
-    def __init__(self, reminders: Reminders) -> None:
-        self.reminders = reminders
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return bool(is_intent_name("ListRemindersIntent")(handler_input))
+class ListRemindersHandler(_ReminderHandler):
+    intents = ("ListRemindersIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         deps = self.reminders.deps
@@ -208,14 +205,10 @@ class ListRemindersHandler(AbstractRequestHandler):
         return say_prompt(handler_input, deps, key, fill)
 
 
-class ChangeReminderHandler(AbstractRequestHandler):
+class ChangeReminderHandler(_ReminderHandler):
     """ "Change it to ten thirty": moves the skill's reminder, keeping how it repeats."""
 
-    def __init__(self, reminders: Reminders) -> None:
-        self.reminders = reminders
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return bool(is_intent_name("ChangeReminderIntent")(handler_input))
+    intents = ("ChangeReminderIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         deps = self.reminders.deps
@@ -249,14 +242,10 @@ class ChangeReminderHandler(AbstractRequestHandler):
         return say_prompt(handler_input, deps, "reminder_changed", fill)
 
 
-class CancelReminderHandler(AbstractRequestHandler):
+class CancelReminderHandler(_ReminderHandler):
     """ "Stop reminding me": deletes the skill's reminders."""
 
-    def __init__(self, reminders: Reminders) -> None:
-        self.reminders = reminders
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return bool(is_intent_name("CancelReminderIntent")(handler_input))
+    intents = ("CancelReminderIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         deps = self.reminders.deps
@@ -272,11 +261,8 @@ class CancelReminderHandler(AbstractRequestHandler):
         return say_prompt(handler_input, deps, "reminder_deleted")
 
 
-class CreateReminderAnswerHandler(AbstractRequestHandler):
+class CreateReminderAnswerHandler(_ReminderHandler):
     """Yes or no to "Shall I set one?" after asking to change a reminder that did not exist."""
-
-    def __init__(self, reminders: Reminders) -> None:
-        self.reminders = reminders
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return answering(handler_input, "create_reminder")

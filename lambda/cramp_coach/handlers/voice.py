@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
 from ..night import NORMAL, WHISPER
-from ..respond import Deps, say_prompt
+from ..respond import say_prompt
 from .answers import resolved_slots
+from .base import DepsIntentHandler
 
 
-class VoiceHandler(AbstractRequestHandler):
-    def __init__(self, deps: Deps) -> None:
-        self.deps = deps
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return bool(is_intent_name("VoiceIntent")(handler_input))
+class VoiceHandler(DepsIntentHandler):
+    intents = ("VoiceIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         mode = resolved_slots(handler_input).get("mode")
