@@ -169,20 +169,9 @@ def warm(api: Any, folder: Path) -> dict[str, Any]:
     from cramp_coach.entry import handle_event
     from cramp_coach.local import envelope as env
     from cramp_coach.skill import build_skill
-    from cramp_coach.store import SqliteStore
+    from tests.test_store_failures import CountingStore
 
-    class Counting(SqliteStore):
-        reads = writes = 0
-
-        def get_attributes(self, request_envelope: Any) -> dict[str, Any]:
-            Counting.reads += 1
-            return super().get_attributes(request_envelope)
-
-        def save_attributes(self, request_envelope: Any, attributes: dict[str, Any]) -> None:
-            Counting.writes += 1
-            super().save_attributes(request_envelope, attributes)
-
-    store = Counting(folder / "warm.sqlite3")
+    store = CountingStore(folder / "warm.sqlite3")
     skill = build_skill(Config(), store, rng=random.Random(1))
     device = env.Device(api_endpoint=api.endpoint)
     handle_event(env.envelope(env.launch_request(), device, env.Session()), None, skill)  # welcome
@@ -213,7 +202,7 @@ def warm(api: Any, folder: Path) -> dict[str, Any]:
         events = [make() for _ in range(WARM_PER_TYPE)]
         for event in events[:50]:
             handle_event(event, None, skill)  # warm up
-        Counting.reads = Counting.writes = 0
+        store.reads = store.writes = 0
         latencies = []
         for event in events:
             began = time.perf_counter()
@@ -223,8 +212,8 @@ def warm(api: Any, folder: Path) -> dict[str, Any]:
         results[name] = {
             "p50_ms": round(latencies[len(latencies) // 2] * 1000, 3),
             "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 3),
-            "reads": round(Counting.reads / len(events), 2),
-            "writes": round(Counting.writes / len(events), 2),
+            "reads": round(store.reads / len(events), 2),
+            "writes": round(store.writes / len(events), 2),
         }
     results["_total"] = WARM_PER_TYPE * len(kinds)
     return results
