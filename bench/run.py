@@ -165,11 +165,12 @@ def cold_start(api: Any, dynalite: Any, table: str, folder: Path) -> dict[str, A
 
 
 def warm(api: Any, folder: Path) -> dict[str, Any]:
+    from tests.test_store_failures import CountingStore
+
     from cramp_coach.config import Config
     from cramp_coach.entry import handle_event
     from cramp_coach.local import envelope as env
     from cramp_coach.skill import build_skill
-    from tests.test_store_failures import CountingStore
 
     store = CountingStore(folder / "warm.sqlite3")
     skill = build_skill(Config(), store, rng=random.Random(1))
