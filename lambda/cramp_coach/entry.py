@@ -7,24 +7,21 @@ no I/O until a handler needs state) and builds the skill; later events reuse it.
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 
+from . import logs
 from .config import Config
 
-log = logging.getLogger("cramp_coach")
+log = logs.get("cramp_coach")
 _skill: CustomSkill | None = None
 
 
 def configure_logging(level: str) -> None:
-    root = logging.getLogger()
-    if not root.handlers:  # Lambda installs its own handler; keep it
-        logging.basicConfig(format="%(levelname)s %(name)s %(message)s")
-    logging.getLogger("cramp_coach").setLevel(level)
+    logs.configure(level)
 
 
 def skill() -> CustomSkill:

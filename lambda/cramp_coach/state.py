@@ -14,7 +14,6 @@ one failure the request does not try the store again (so a dead table costs one 
 from __future__ import annotations
 
 import copy
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -22,9 +21,10 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import RequestEnvelope
 
+from . import logs
 from .store.errors import VersionConflict
 
-log = logging.getLogger(__name__)
+log = logs.get(__name__)
 
 WELCOMED = "welcomed"  # True once the first-use disclaimer has been heard
 ROUTINE = "routine"  # {"length": ..., "position": ...} while a routine is unfinished

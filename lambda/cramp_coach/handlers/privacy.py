@@ -3,18 +3,16 @@ the skill (the AlexaSkillEvent.SkillDisabled event, subscribed in skill.json).""
 
 from __future__ import annotations
 
-import logging
-
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from .. import state
+from .. import logs, state
 from ..respond import Deps, say_prompt, session_attributes
 from .base import DepsIntentHandler, answering, said_yes
 
-log = logging.getLogger(__name__)
+log = logs.get(__name__)
 
 
 class DeleteDataHandler(DepsIntentHandler):
