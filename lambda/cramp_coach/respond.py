@@ -7,10 +7,10 @@ said so Repeat, Yes/No and "where is that from?" can refer back to it.
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.handler_input import HandlerInput
@@ -28,6 +28,25 @@ PENDING = "pending"  # what a yes (or no) answers: {"kind": ..., ...}
 LAST_SOURCES = "sources"  # source keys of the last answer
 
 
+T = TypeVar("T")
+
+
+class Chooser(Protocol):
+    """What picks among phrasings: `random.Random` in tests (seeded), `OsChooser` otherwise."""
+
+    def choice(self, seq: Sequence[T]) -> T: ...
+
+
+class OsChooser:
+    """Picks a phrasing from the OS's random bytes: all a phrasing needs, without loading
+    `random` (and its seeding) on every cold start."""
+
+    def choice(self, seq: Sequence[T]) -> T:
+        if not seq:
+            raise IndexError("cannot choose from an empty sequence")
+        return seq[int.from_bytes(os.urandom(4), "big") % len(seq)]
+
+
 class Deps:
     """What handlers need besides the request: passed in, so tests can choose them."""
 
@@ -35,12 +54,12 @@ class Deps:
         self,
         content: ContentLibrary,
         store: AbstractPersistenceAdapter | None = None,
-        rng: random.Random | None = None,
+        rng: Chooser | None = None,
         night: NightWatch | None = None,
     ) -> None:
         self.content = content
         self.store = store
-        self.rng = rng or random.Random()
+        self.rng = rng or OsChooser()
         self.night = night
 
     def mode(self, handler_input: HandlerInput) -> Mode:
@@ -68,7 +87,7 @@ def content_for(handler_input: HandlerInput, deps: Deps) -> Content:
     return deps.content.get(getattr(handler_input.request_envelope.request, "locale", None))
 
 
-def _pick(session: dict[str, Any], key: str, count: int, rng: random.Random) -> int:
+def _pick(session: dict[str, Any], key: str, count: int, rng: Chooser) -> int:
     """A phrasing index, never the one heard last for this key in this session."""
     heard = session.setdefault(HEARD, {})
     last = heard.get(key)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-import random
-
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
-from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
+from ask_sdk_core.dispatch_components import AbstractRequestHandler, AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model.services import ApiClient
 
+from . import logs
 from .api_client import AlexaApiClient
 from .config import Config
 from .content import ContentLibrary
@@ -25,15 +23,14 @@ from .handlers.conversation import (
     YesHandler,
 )
 from .handlers.launch import LaunchHandler
+from .handlers.lazy import LazyGroup
 from .handlers.lifecycle import ErrorHandler, SessionEndedHandler, UnhandledHandler
 from .handlers.privacy import ConfirmDeleteHandler, DeleteDataHandler, SkillDisabledHandler
-from .handlers.reminders import reminder_handlers
-from .handlers.routine import RoutineFlow, TaskLaunchHandler, routine_handlers
 from .handlers.voice import VoiceHandler
 from .night import NightWatch
-from .respond import Deps
+from .respond import Chooser, Deps
 
-log = logging.getLogger("cramp_coach.requests")
+log = logs.get("cramp_coach.requests")
 
 
 class RequestLog(AbstractRequestInterceptor):
@@ -42,7 +39,7 @@ class RequestLog(AbstractRequestInterceptor):
     def process(self, handler_input: HandlerInput) -> None:
         request = handler_input.request_envelope.request
         intent = getattr(getattr(request, "intent", None), "name", None)
-        log.info(
+        log.debug(
             "request %s%s locale=%s",
             getattr(request, "object_type", "?"),
             f" intent={intent}" if intent else "",
@@ -50,12 +47,77 @@ class RequestLog(AbstractRequestInterceptor):
         )
 
 
+YES_NO = ("AMAZON.YesIntent", "AMAZON.NoIntent")
+# What each lazily loaded group of handlers can answer (tests check these against the handlers).
+REMINDER_KEYS = frozenset(
+    {
+        "SetReminderIntent",
+        "ListRemindersIntent",
+        "ChangeReminderIntent",
+        "CancelReminderIntent",
+        "Connections.Response",  # the answer to asking for the reminders permission
+        "SessionResumedRequest",  # the same answer, in its newer form
+        *YES_NO,  # "shall I set one?"
+    }
+)
+ROUTINE_KEYS = frozenset(
+    {
+        "StartRoutineIntent",
+        "ResumeRoutineIntent",
+        "RoutineStatusIntent",
+        "SkipIntent",
+        "AMAZON.NextIntent",
+        "AMAZON.PreviousIntent",
+        "AMAZON.RepeatIntent",
+        "AMAZON.PauseIntent",
+        "AMAZON.ResumeIntent",
+        "AMAZON.StartOverIntent",
+        "AMAZON.StopIntent",
+        "AMAZON.CancelIntent",
+        *YES_NO,
+    }
+)
+
+
+def launched_by_task(handler_input: HandlerInput) -> bool:
+    return getattr(handler_input.request_envelope.request, "task", None) is not None
+
+
+def task_group(deps: Deps) -> LazyGroup:
+    """A launch by an Alexa Routine's custom task: straight into the stretches."""
+
+    def load() -> list[AbstractRequestHandler]:
+        from .handlers.routine import RoutineFlow, TaskLaunchHandler
+
+        return [TaskLaunchHandler(RoutineFlow(deps))]
+
+    return LazyGroup(frozenset({"LaunchRequest"}), load, also=launched_by_task)
+
+
+def routine_group(deps: Deps) -> LazyGroup:
+    def load() -> list[AbstractRequestHandler]:
+        from .handlers.routine import RoutineFlow, routine_handlers
+
+        return routine_handlers(RoutineFlow(deps))
+
+    return LazyGroup(ROUTINE_KEYS, load)
+
+
+def reminder_group(deps: Deps) -> LazyGroup:
+    def load() -> list[AbstractRequestHandler]:
+        from .handlers.reminders import reminder_handlers
+
+        return reminder_handlers(deps)
+
+    return LazyGroup(REMINDER_KEYS, load)
+
+
 def build_skill(
     config: Config,
     store: AbstractPersistenceAdapter | None,
     *,
     content: ContentLibrary | None = None,
-    rng: random.Random | None = None,
+    rng: Chooser | None = None,
     api_client: ApiClient | None = None,
 ) -> CustomSkill:
     """Assemble Cramp Coach. `store` holds per-user attributes (None: run without state);
@@ -63,7 +125,7 @@ def build_skill(
     deps = Deps(
         content=content or ContentLibrary(default_locale=config.default_locale),
         store=store,
-        rng=rng or random.Random(),
+        rng=rng,
         night=NightWatch(store),
     )
     builder = CustomSkillBuilder(
@@ -71,14 +133,13 @@ def build_skill(
         api_client=api_client or AlexaApiClient(),
     )
     builder.skill_id = config.skill_id  # type: ignore[assignment]
-    routine = RoutineFlow(deps)
     for handler in (
-        TaskLaunchHandler(routine),  # launched by an Alexa Routine: straight into the stretches
+        task_group(deps),  # launched by an Alexa Routine: straight into the stretches
         LaunchHandler(deps),
         SkillDisabledHandler(deps),
         ConfirmDeleteHandler(deps),  # answers to a pending question before generic yes/no
-        *reminder_handlers(deps),
-        *routine_handlers(routine),
+        reminder_group(deps),  # reminders and routine load only when a request could be theirs
+        routine_group(deps),
         VoiceHandler(deps),
         DeleteDataHandler(deps),
         AnswerHandler(deps),

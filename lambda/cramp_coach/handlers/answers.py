@@ -8,12 +8,12 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Intent, IntentRequest, Response
-from ask_sdk_model.slu.entityresolution import StatusCode
 
 from ..content import UNMATCHED
 from ..respond import LAST_SOURCES, Deps, content_for, say_prompt, say_topic, session_attributes
 
 SOURCE_INTENT = "SourceIntent"
+ER_SUCCESS_MATCH = "ER_SUCCESS_MATCH"
 
 
 def intent_of(handler_input: HandlerInput) -> Intent | None:
@@ -33,10 +33,10 @@ def resolved_slots(handler_input: HandlerInput) -> dict[str, str | None]:
         result[name] = UNMATCHED
         authorities = slot.resolutions.resolutions_per_authority if slot.resolutions else None
         for authority in authorities or []:
-            matched = (
-                authority.status is not None
-                and authority.status.code == StatusCode.ER_SUCCESS_MATCH
-            )
+            code = authority.status.code if authority.status is not None else None
+            # The StatusCode enum's value; compared as text so that requests without resolved
+            # slots need not load the entity-resolution models.
+            matched = getattr(code, "value", code) == ER_SUCCESS_MATCH
             if matched and authority.values:
                 result[name] = authority.values[0].value.id
                 break

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
@@ -9,7 +11,6 @@ from ask_sdk_model import Response
 
 from .. import state
 from ..respond import Deps, content_for, say_prompt
-from ..routine import Progress
 
 
 class LaunchHandler(AbstractRequestHandler):
@@ -29,14 +30,24 @@ class LaunchHandler(AbstractRequestHandler):
         if not attributes.get(state.WELCOMED):
             state.update(handler_input, self.deps.store, lambda a: a.update({state.WELCOMED: True}))
             return say_prompt(handler_input, self.deps, "launch_first")
-        routine = content_for(handler_input, self.deps).routine
-        progress = Progress.from_json(attributes.get(state.ROUTINE), routine)
-        if progress is not None and progress.remaining(routine) > 0:
-            fill = {
-                "length": routine.lengths[progress.length].name,
-                "left": str(progress.remaining(routine)),
-            }
-            return say_prompt(handler_input, self.deps, "offer_resume", fill, waiting_for="resume")
+        saved = attributes.get(state.ROUTINE)
+        if saved:  # offer to finish an unfinished routine
+            offer = self._offer_resume(handler_input, saved)
+            if offer is not None:
+                return offer
         if attributes.get(state.LAST_FINISHED) == self.deps.today(handler_input):
             return say_prompt(handler_input, self.deps, "launch_done_today")
         return say_prompt(handler_input, self.deps, "launch")
+
+    def _offer_resume(self, handler_input: HandlerInput, saved: Any) -> Response | None:
+        from ..routine import Progress  # only for people with a routine to finish
+
+        routine = content_for(handler_input, self.deps).routine
+        progress = Progress.from_json(saved, routine)
+        if progress is None or progress.remaining(routine) <= 0:
+            return None
+        fill = {
+            "length": routine.lengths[progress.length].name,
+            "left": str(progress.remaining(routine)),
+        }
+        return say_prompt(handler_input, self.deps, "offer_resume", fill, waiting_for="resume")

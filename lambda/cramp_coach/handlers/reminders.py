@@ -4,7 +4,6 @@ consent card."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
@@ -12,6 +11,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
+from .. import logs
 from ..ids import permissions_of
 from ..reminders import (
     SCOPE,
@@ -26,7 +26,7 @@ from ..respond import Deps, content_for, pending, say_prompt, set_pending
 from .answers import intent_of, resolved_slots
 from .base import IntentHandler, answering, said_yes
 
-log = logging.getLogger(__name__)
+log = logs.get(__name__)
 
 TIME_SLOT, FREQUENCY_SLOT = "time", "frequency"
 
@@ -77,7 +77,7 @@ class Reminders:
         content = content_for(handler_input, self.deps)
         night = self.deps.night
         local = night.local_now(handler_input) if night is not None else None
-        zone = str(local.tzinfo) if local is not None and local.tzinfo is not None else None
+        zone = night.zone(handler_input) if local is not None and night is not None else None
         now = local or (night.utc_now(handler_input) if night else None)
         assert now is not None
         return reminder_request(schedule, content, now, zone)

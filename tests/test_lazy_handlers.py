@@ -1,0 +1,102 @@
+"""The lazily loaded handler groups: every intent their handlers accept is in their keys, they
+stand in dispatch order where their handlers would, and logging waits until there is a line."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+from cramp_coach.config import Config
+from cramp_coach.content import ContentLibrary
+from cramp_coach.handlers.lazy import LazyGroup
+from cramp_coach.local import envelope as env
+from cramp_coach.skill import REMINDER_KEYS, ROUTINE_KEYS, build_skill
+from cramp_coach.store import SqliteStore
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def groups(library: ContentLibrary, tmp_path: Path) -> list[LazyGroup]:
+    skill = build_skill(Config(), SqliteStore(tmp_path / "s.sqlite3"), content=library)
+    chain = skill.request_dispatcher.request_mappers[0].request_handler_chains
+    return [c.request_handler for c in chain if isinstance(c.request_handler, LazyGroup)]
+
+
+def test_every_intent_a_lazy_handler_accepts_is_in_its_group_keys(
+    library: ContentLibrary, tmp_path: Path
+) -> None:
+    found = groups(library, tmp_path)
+    assert [g.keys for g in found] == [frozenset({"LaunchRequest"}), REMINDER_KEYS, ROUTINE_KEYS]
+    for group in found:
+        named = {name for h in group.handlers for name in getattr(h, "intents", ())}
+        assert named <= group.keys, named - group.keys
+    routine = found[2]
+    every_routine_intent = {name for h in routine.handlers for name in getattr(h, "intents", ())}
+    assert every_routine_intent == ROUTINE_KEYS  # nothing declared that no handler takes
+
+
+def test_a_group_loads_nothing_for_requests_that_are_not_its_own(
+    library: ContentLibrary, tmp_path: Path
+) -> None:
+    from cramp_coach.entry import handle_event
+
+    skill = build_skill(
+        Config(), SqliteStore(tmp_path / "s.sqlite3"), content=library, rng=random.Random(3)
+    )
+    chain = skill.request_dispatcher.request_mappers[0].request_handler_chains
+    lazy = [c.request_handler for c in chain if isinstance(c.request_handler, LazyGroup)]
+    event = env.envelope(env.intent_request("CrampNowIntent"), env.Device(), env.Session())
+    handle_event(event, None, skill)
+    assert [g._handlers for g in lazy] == [None, None, None]
+    start = env.envelope(env.intent_request("StartRoutineIntent"), env.Device(), env.Session())
+    result = handle_event(start, None, skill)
+    assert "1" in result["response"]["outputSpeech"]["ssml"]
+    assert lazy[2]._handlers is not None and lazy[1]._handlers is None
+
+
+LOGS = r"""
+import sys
+from cramp_coach import logs
+logs.configure(sys.argv[1])
+log = logs.get("cramp_coach.test")
+log.info("an info line")
+print("logging" in sys.modules)
+log.warning("a warning line %s", 7)
+print("logging" in sys.modules)
+"""
+
+
+def run_logs(level: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", LOGS, level],
+        capture_output=True,
+        text=True,
+        cwd=ROOT / "lambda",
+        check=True,
+    )
+
+
+def test_logging_loads_only_for_a_line_at_the_configured_level() -> None:
+    quiet = run_logs("WARNING")
+    assert quiet.stdout.split() == ["False", "True"]  # the info line cost nothing
+    assert quiet.stderr == "WARNING cramp_coach.test a warning line 7\n"
+    chatty = run_logs("INFO")
+    assert chatty.stdout.split() == ["True", "True"]
+    assert "INFO cramp_coach.test an info line" in chatty.stderr
+    silent = run_logs("ERROR")
+    assert silent.stdout.split() == ["False", "False"] and silent.stderr == ""
+
+
+def test_phrasings_are_picked_from_every_option() -> None:
+    import collections
+
+    import pytest
+
+    from cramp_coach.respond import OsChooser
+
+    counts = collections.Counter(OsChooser().choice("abc") for _ in range(3000))
+    assert set(counts) == {"a", "b", "c"} and min(counts.values()) > 800
+    with pytest.raises(IndexError):
+        OsChooser().choice(())
