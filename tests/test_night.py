@@ -13,6 +13,9 @@ from cramp_coach.content import Content
 from cramp_coach.local import envelope as env
 from cramp_coach.local.alexa_api import Failure
 from cramp_coach.local.simulator import Simulator
+from cramp_coach.night import Offsets
+
+from .test_routine import saved
 
 ZONE_PATH = "/v2/devices/amzn1.ask.device.LOCALDEVICE/settings/System.timeZone"
 
@@ -192,3 +195,82 @@ def test_the_routine_is_whispered_at_bedtime(echo: Simulator) -> None:
 def test_an_unknown_voice_is_not_taken_for_normal(echo: Simulator, content: Content) -> None:
     turn = echo.intent("VoiceIntent", {"mode": env.Slot("sing", None, None, "VOICE_MODE")})
     assert turn.speech in content.replies["fallback"].say
+
+
+# --- Offsets kept with the zone: local time without the zone database -----------------------
+
+OFFSET_CASES = [
+    ("America/New_York", utc(2026, 3, 7, 12, 0)),  # clocks go forward on the 8th
+    ("America/New_York", utc(2026, 10, 31, 12, 0)),  # and back on 1 November
+    ("Europe/London", utc(2026, 3, 28, 12, 0)),
+    ("Australia/Lord_Howe", utc(2026, 4, 4, 12, 0)),  # a half-hour daylight-saving change
+    ("Pacific/Chatham", utc(2026, 9, 26, 12, 0)),  # +12:45 / +13:45
+    ("Asia/Kolkata", utc(2026, 11, 27, 15, 0)),  # no changes at all
+]
+
+
+@pytest.mark.parametrize(("zone", "looked_up"), OFFSET_CASES)
+def test_stored_offsets_give_the_same_local_time_as_the_zone_database(
+    zone: str, looked_up: datetime
+) -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    offsets = Offsets.of(zone, looked_up)
+    assert offsets is not None
+    offsets = Offsets.from_json(offsets.to_json())  # as it comes back from the store
+    assert offsets is not None
+    tz = ZoneInfo(zone)
+    moment = looked_up - timedelta(hours=24)
+    checked = 0
+    while moment < looked_up + timedelta(hours=48):
+        local = offsets.local(moment)
+        assert local is not None, moment
+        expected = moment.astimezone(tz)
+        assert local.replace(tzinfo=None) == expected.replace(tzinfo=None), moment
+        assert local.utcoffset() == expected.utcoffset(), moment
+        moment += timedelta(minutes=7, seconds=13)
+        checked += 1
+    assert checked > 500
+    # Outside the days they cover, offsets say nothing (the zone database is used instead).
+    assert offsets.local(looked_up + timedelta(hours=48, seconds=1)) is None
+    assert offsets.local(looked_up - timedelta(hours=24, seconds=1)) is None
+
+
+def test_a_change_is_found_to_the_second() -> None:
+    offsets = Offsets.of("America/New_York", utc(2026, 3, 7, 12, 0))
+    assert offsets is not None
+    assert offsets.changes[1:] == ((int(utc(2026, 3, 8, 7, 0).timestamp()), -4 * 3600),)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [None, {}, {"changes": []}, {"changes": [[1, "x"]], "until": 2}, {"changes": [[1]]}, "x"],
+)
+def test_unreadable_stored_offsets_are_ignored(raw: Any) -> None:
+    assert Offsets.from_json(raw) is None
+
+
+def test_an_unknown_zone_has_no_offsets() -> None:
+    assert Offsets.of("Mars/Olympus_Mons", utc(2026, 11, 27, 15, 0)) is None
+    assert Offsets.of("../../etc/passwd", utc(2026, 11, 27, 15, 0)) is None
+
+
+def test_the_zone_is_stored_with_its_offsets(echo: Simulator, api: Any, store: Any) -> None:
+    api.time_zone = "Europe/London"
+    at(echo, utc(2026, 3, 28, 12, 0)).say("ask cramp coach is it ALS")
+    [record] = saved(store)["zones"].values()
+    assert record["zone"] == "Europe/London" and record["checked"] == "2026-03-28"
+    assert Offsets.from_json(record["offsets"]) is not None
+
+
+def test_night_after_a_clock_change_uses_the_stored_offsets(
+    echo: Simulator, api: Any, resolver: Any, handler: Any
+) -> None:
+    api.time_zone = "Europe/London"
+    at(echo, utc(2026, 3, 28, 12, 0)).say("ask cramp coach is it ALS")  # learned before the change
+    api.fail("GET", "/v2/devices/", Failure(500, {}))
+    after = Simulator(handler, resolver, echo.device, clock=lambda: utc(2026, 3, 29, 21, 30))
+    assert whispered(after.say("ask cramp coach what do I do, my calf is cramping").ssml)  # 22:30
+    much_later = Simulator(handler, resolver, echo.device, clock=lambda: utc(2026, 4, 5, 21, 30))
+    assert whispered(much_later.say("ask cramp coach what do I do, my calf is cramping").ssml)

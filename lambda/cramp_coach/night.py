@@ -13,20 +13,20 @@ normally" or "whisper" overrides the softness either way, and is remembered.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from . import ids, ssml, state
+from . import ids, logs, ssml, state
 
-log = logging.getLogger(__name__)
+log = logs.get(__name__)
 
 NIGHT_STARTS, NIGHT_ENDS = 22, 7  # local hours: [22:00, 07:00)
-ZONES = "zones"  # persistent: device hash -> {"zone": "Europe/London", "checked": "2026-11-27"}
+# persistent: device hash -> {"zone": "Europe/London", "checked": "2026-11-27", "offsets": ...}
+ZONES = "zones"
 VOICE = "voice"  # persistent: "whisper" or "normal", when the person chose one
 WHISPER, NORMAL = "whisper", "normal"
 PREFERENCE_TTL = 600.0  # seconds a warm process trusts its memory of the voice preference
@@ -42,13 +42,83 @@ class Mode(NamedTuple):
 DAY = Mode()
 
 
+OFFSETS_BEFORE, OFFSETS_AFTER = 86_400, 2 * 86_400  # seconds covered around a zone lookup
+
+
+class Offsets:
+    """A zone's UTC offsets over a few days, so that a request needs no time zone database
+    (loading one is a few milliseconds of every cold start). Made when the zone is looked up,
+    kept with it; outside the days it covers, the zone database is used after all."""
+
+    __slots__ = ("changes", "until")
+
+    def __init__(self, changes: tuple[tuple[int, int], ...], until: int) -> None:
+        self.changes = changes  # (from this UTC epoch second, offset in seconds), in order
+        self.until = until  # covers [changes[0][0], until)
+
+    @classmethod
+    def of(cls, zone: str, now: datetime) -> Offsets | None:
+        from zoneinfo import ZoneInfo
+
+        try:
+            tz = ZoneInfo(zone)
+        except (KeyError, ValueError):
+            return None
+
+        def offset(epoch: int) -> int:
+            shift = datetime.fromtimestamp(epoch, UTC).astimezone(tz).utcoffset()
+            return int(shift.total_seconds()) if shift is not None else 0
+
+        start = int(now.timestamp()) - OFFSETS_BEFORE
+        until = int(now.timestamp()) + OFFSETS_AFTER
+        changes = [(start, offset(start))]
+        hour = start
+        while hour < until:  # zones change at most once in an hour: find each change exactly
+            step = min(hour + 3600, until)
+            if offset(step) != changes[-1][1]:
+                low, high = hour, step
+                while high - low > 1:
+                    middle = (low + high) // 2
+                    if offset(middle) == changes[-1][1]:
+                        low = middle
+                    else:
+                        high = middle
+                changes.append((high, offset(high)))
+            hour = step
+        return cls(tuple(changes), until)
+
+    def local(self, utc: datetime) -> datetime | None:
+        epoch = utc.timestamp()
+        if not self.changes or not self.changes[0][0] <= epoch < self.until:
+            return None
+        seconds = next(offset for start, offset in reversed(self.changes) if start <= epoch)
+        return utc.astimezone(timezone(timedelta(seconds=seconds)))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"changes": [list(change) for change in self.changes], "until": self.until}
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Offsets | None:
+        try:
+            changes = tuple((int(start), int(offset)) for start, offset in raw["changes"])
+            return cls(changes, int(raw["until"])) if changes else None
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
 class _Profile:
-    __slots__ = ("loaded", "voice", "zone", "zone_checked")
+    __slots__ = ("loaded", "offsets", "voice", "zone", "zone_checked")
 
     def __init__(
-        self, zone: str | None, zone_checked: str | None, voice: str | None, loaded: float
+        self,
+        zone: str | None,
+        zone_checked: str | None,
+        voice: str | None,
+        loaded: float,
+        offsets: Offsets | None = None,
     ) -> None:
         self.zone, self.zone_checked, self.voice, self.loaded = zone, zone_checked, voice, loaded
+        self.offsets = offsets
 
 
 class NightWatch:
@@ -82,14 +152,23 @@ class NightWatch:
             return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
         return datetime.now(UTC)
 
+    def zone(self, handler_input: HandlerInput) -> str | None:
+        """The device's time zone name ("Europe/London"), when known."""
+        return self._profile(handler_input).zone
+
     def local_now(self, handler_input: HandlerInput) -> datetime | None:
-        zone = self._profile(handler_input).zone
+        profile = self._profile(handler_input)
+        zone = profile.zone
         if not zone:
             return None
+        utc = self.utc_now(handler_input)
+        local = profile.offsets.local(utc) if profile.offsets is not None else None
+        if local is not None:
+            return local
         try:
             from zoneinfo import ZoneInfo
 
-            return self.utc_now(handler_input).astimezone(ZoneInfo(zone))
+            return utc.astimezone(ZoneInfo(zone))
         except (KeyError, ValueError) as error:  # an unknown or malformed zone name
             log.warning("unusable time zone: %s", type(error).__name__)
             return None
@@ -153,13 +232,15 @@ class NightWatch:
         attributes = state.load(handler_input) or {}
         known = (attributes.get(ZONES) or {}).get(device_key) or {}
         zone, checked = known.get("zone"), known.get("checked")
+        offsets = Offsets.from_json(known.get("offsets"))
         voice = attributes.get(VOICE)
         if checked != today and device and self.api_enabled:
             fetched = self._fetch_zone(handler_input, device)
             if fetched:
                 zone, checked = fetched, today
-                self._remember_zone(handler_input, device_key, fetched, today)
-        return _Profile(zone, checked, voice, time.monotonic())
+                offsets = Offsets.of(fetched, self.utc_now(handler_input))
+                self._remember_zone(handler_input, device_key, fetched, today, offsets)
+        return _Profile(zone, checked, voice, time.monotonic(), offsets)
 
     def _fetch_zone(self, handler_input: HandlerInput, device_id: str) -> str | None:
         factory = handler_input.service_client_factory
@@ -173,11 +254,20 @@ class NightWatch:
         return zone if isinstance(zone, str) and zone else None
 
     def _remember_zone(
-        self, handler_input: HandlerInput, device_key: str, zone: str, today: str
+        self,
+        handler_input: HandlerInput,
+        device_key: str,
+        zone: str,
+        today: str,
+        offsets: Offsets | None,
     ) -> None:
+        record: dict[str, Any] = {"zone": zone, "checked": today}
+        if offsets is not None:
+            record["offsets"] = offsets.to_json()
+
         def keep(attributes: dict[str, Any]) -> None:
             zones = dict(attributes.get(ZONES) or {})
-            zones[device_key] = {"zone": zone, "checked": today}
+            zones[device_key] = record
             # Keep the few most recently checked devices, not every device ever seen.
             newest = sorted(zones.items(), key=lambda kv: str(kv[1].get("checked")), reverse=True)
             attributes[ZONES] = dict(newest[:8])
