@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cramp_coach import ssml
 from cramp_coach.content import Content
@@ -133,3 +136,47 @@ def test_every_prompt_renders_as_valid_ssml(content: Content) -> None:
         for phrase, reprompt in itertools.product(reply.say, reply.reprompt or ("",)):
             assert ssml.validate(ssml.text(phrase.replace("{sources}", "the NHS")).ssml()) == []
             assert ssml.validate(ssml.text(reprompt).ssml()) == []
+
+
+# --- The string-method escaping is exactly the regular-expression definition ----------------
+# (escape and to_plain_text avoid compiling regular expressions on a cold start; these are the
+# definitions they replaced, checked against them over generated text.)
+
+_REFERENCE_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_REFERENCE_SPACES = re.compile(r"\s+")
+_REFERENCE_TAG = re.compile(r"<[^>]+>")
+_REFERENCE_ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&"}
+
+
+def reference_escape(text: str) -> str:
+    text = _REFERENCE_SPACES.sub(" ", _REFERENCE_INVALID.sub(" ", text)).strip()
+    for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
+        text = text.replace(raw, entity)
+    return text.replace("'", "&apos;")
+
+
+def reference_plain_text(document: str) -> str:
+    text = _REFERENCE_TAG.sub(" ", document)
+    text = re.sub("|".join(_REFERENCE_ENTITIES), lambda m: _REFERENCE_ENTITIES[m.group(0)], text)
+    return _REFERENCE_SPACES.sub(" ", text).strip()
+
+
+PIECES = [
+    *"ab <>&;'\"/=\t\n\r\x0b\x0c\x1c\x1f\x00\x85\xa0\u2028\u3000\ufffe\uffff",
+    *("&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "<break/>", "<>", "&amp;lt;"),
+]
+TRICKY = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(TRICKY, st.text(max_size=40)))
+def test_escape_matches_its_regular_expression_definition(text: str) -> None:
+    assert ssml.escape(text) == reference_escape(text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(TRICKY, st.text(max_size=40)))
+def test_plain_text_matches_its_regular_expression_definition(text: str) -> None:
+    assert ssml.to_plain_text(text) == reference_plain_text(text)
+    document = ssml.text(text).ssml()
+    assert ssml.to_plain_text(document) == reference_plain_text(document)

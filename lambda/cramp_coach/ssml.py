@@ -36,14 +36,20 @@ ALLOWED_TAGS = frozenset(
 )
 
 # XML 1.0 forbids most control characters even when escaped; speech has no use for them.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_SPACES = re.compile(r"\s+")
+# (String methods rather than regular expressions here: compiling those costs every cold start.)
+_INVALID_XML = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)], " ")
+_INVALID_XML.update({0xFFFE: " ", 0xFFFF: " "})
+_INVALID_XML_TABLE = str.maketrans(_INVALID_XML)
+
+
+def fold_spaces(text: str) -> str:
+    """Runs of whitespace become one space; none at either end."""
+    return " ".join(text.split())
 
 
 def escape(text: str) -> str:
     """Escape arbitrary text (content or anything a user said) for use inside SSML."""
-    text = _INVALID_XML.sub(" ", text)
-    text = _SPACES.sub(" ", text).strip()
+    text = fold_spaces(text.translate(_INVALID_XML_TABLE))
     return (
         text.replace("&", "&amp;")
         .replace("<", "&lt;")
@@ -112,26 +118,41 @@ def join(parts: Iterable[Speech]) -> Speech:
     return result
 
 
-_TAG = re.compile(r"<[^>]+>")
-_ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&"}
-_ENTITY = re.compile("|".join(_ENTITIES))
-
-
 def _unescape(text: str) -> str:
-    """Undo `escape` (the only entities this module writes; no html module on the cold path)."""
-    return _ENTITY.sub(lambda m: _ENTITIES[m.group(0)], text)
+    """Undo `escape` (the only entities this module writes; no html module on the cold path).
+    `&amp;` goes last, so that an escaped "&lt;" comes back as the text "&lt;"."""
+    for entity, character in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
+        text = text.replace(entity, character)
+    return text.replace("&amp;", "&")
+
+
+def _drop_tags(ssml: str) -> str:
+    """Each `<...>` tag becomes a space."""
+    parts: list[str] = []
+    position = 0
+    while (start := ssml.find("<", position)) >= 0:
+        end = ssml.find(">", start + 1)
+        if end < 0:
+            break
+        if end == start + 1:  # "<>" is not a tag
+            parts.append(ssml[position : end + 1])
+        else:
+            parts += [ssml[position:start], " "]
+        position = end + 1
+    parts.append(ssml[position:])
+    return "".join(parts)
 
 
 def to_plain_text(ssml: str) -> str:
     """What a listener hears, as text: tags dropped, entities decoded, spaces folded."""
-    return _SPACES.sub(" ", _unescape(_TAG.sub(" ", ssml))).strip()
+    return fold_spaces(_unescape(_drop_tags(ssml)))
 
 
-_TIME = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*$")
+_TIME = r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*$"  # compiled (and cached) by `re` on first use
 
 
 def break_milliseconds(value: str) -> float | None:
-    match = _TIME.match(value)
+    match = re.match(_TIME, value)
     if not match:
         return None
     number = float(match.group(1))
@@ -168,16 +189,16 @@ def validate(ssml: str) -> list[str]:
 
 
 TYPICAL_WORDS_PER_MINUTE = 150  # Alexa's speaking pace, roughly
-_WORD = re.compile(r"[\w']+")
-_BREAK = re.compile(r'<break\s+time="([^"]+)"\s*/>')
+_WORD = r"[\w']+"
+_BREAK = r'<break\s+time="([^"]+)"\s*/>'
 
 
 def speaking_seconds(words: str, words_per_minute: int = TYPICAL_WORDS_PER_MINUTE) -> float:
     """How long plain words take to say at a typical pace."""
-    return len(_WORD.findall(words)) * 60.0 / words_per_minute
+    return len(re.findall(_WORD, words)) * 60.0 / words_per_minute
 
 
 def estimate_seconds(ssml: str, words_per_minute: int = TYPICAL_WORDS_PER_MINUTE) -> float:
     """Spoken length of an SSML document: its words at a typical pace plus its breaks."""
-    breaks = sum(break_milliseconds(t) or 0.0 for t in _BREAK.findall(ssml)) / 1000
+    breaks = sum(break_milliseconds(t) or 0.0 for t in re.findall(_BREAK, ssml)) / 1000
     return speaking_seconds(to_plain_text(ssml), words_per_minute) + breaks
