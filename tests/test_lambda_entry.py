@@ -142,3 +142,84 @@ def test_a_request_for_another_skill_is_refused_before_any_handler_or_store(
     answered = handle_event(env.envelope(env.launch_request(), ours, env.Session()), None, skill)
     assert "not medical advice" in answered["response"]["outputSpeech"]["ssml"]
     assert dispatches.count == 1
+
+
+# --- What a cold start loads ------------------------------------------------------------------
+
+COLD_MODULES = r"""
+import json, sys
+import lambda_function
+result = lambda_function.lambda_handler(json.loads(sys.argv[1]), None)
+print(json.dumps({"result": result, "modules": sorted(sys.modules)}))
+"""
+
+# Loaded only when a request needs them (see bench/README.md for what each costs a cold start).
+NOT_ON_THE_COLD_PATH = [
+    "logging",  # cramp_coach.logs loads it when there is something to log
+    "zoneinfo",  # the zone's offsets are stored with it
+    "pathlib",
+    "random",
+    "urllib.request",  # the Settings API: once a day per device
+    "requests",
+    "boto3",
+    "cramp_coach.handlers.reminders",  # lazy handler groups
+    "cramp_coach.handlers.routine",
+    "cramp_coach.reminders",
+    "cramp_coach.routine",
+    "ask_sdk_model.slu.entityresolution",
+]
+
+
+def seed_returning_person(db: Path, device: env.Device, now: Any) -> None:
+    """Someone who has used the skill before: welcomed, their device's zone known today."""
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model import RequestEnvelope
+
+    from cramp_coach.night import NightWatch, Offsets
+    from cramp_coach.store import SqliteStore
+
+    offsets = Offsets.of("America/New_York", now)
+    assert offsets is not None
+    record = {"zone": "America/New_York", "checked": now.date().isoformat()}
+    record["offsets"] = offsets.to_json()
+    store = SqliteStore(db)
+    envelope = env.envelope(env.launch_request(now=now), device, env.Session())
+    request = DefaultSerializer().deserialize(json.dumps(envelope), RequestEnvelope)
+    key = NightWatch.device_key(device.device_id)
+    store.save_attributes(request, {"welcomed": True, "zones": {key: record}})
+    store.close()
+
+
+@pytest.mark.parametrize("kind", ["launch", "mid-cramp"])
+def test_a_returning_person_at_night_costs_a_cold_start_only_what_it_needs(
+    tmp_path: Path, kind: str
+) -> None:
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 11, 27, 7, 30, tzinfo=UTC)  # 02:30 in New York
+    db = tmp_path / "state.sqlite3"
+    seed_returning_person(db, OFFLINE, now)
+    request = (
+        env.launch_request(now=now)
+        if kind == "launch"
+        else env.intent_request("CrampNowIntent", now=now)
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", COLD_MODULES, json.dumps(env.envelope(request, OFFLINE))],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CRAMP_COACH_DB": str(db), "LOG_LEVEL": "INFO"},
+        cwd=ROOT / "lambda",
+        check=True,
+    )
+    out = json.loads(completed.stdout)
+    speech = out["result"]["response"]["outputSpeech"]["ssml"]
+    assert '<amazon:effect name="whispered">' in speech  # the stored zone and offsets were used
+    assert "not medical advice" not in speech  # welcomed before
+    loaded = [
+        name
+        for name in NOT_ON_THE_COLD_PATH
+        if any(m == name or m.startswith(name + ".") for m in out["modules"])
+    ]
+    assert loaded == []
+    assert completed.stderr == ""  # nothing went wrong, so nothing was logged

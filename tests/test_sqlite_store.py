@@ -33,18 +33,18 @@ def test_an_unusable_path_raises_the_sdk_persistence_error(tmp_path: Path) -> No
 
 
 def test_store_selection_from_configuration(tmp_path: Path) -> None:
-    assert isinstance(open_store(Config(state_path=tmp_path / "x.sqlite3")), SqliteStore)
+    assert isinstance(open_store(Config(state_path=str(tmp_path / "x.sqlite3"))), SqliteStore)
     lazy = open_store(Config(dynamodb_table="t", dynamodb_region="eu-west-1"))
     assert not isinstance(lazy, SqliteStore)
     assert lazy.built is False  # type: ignore[attr-defined]
 
 
 def test_default_state_locations() -> None:
-    assert default_state_path({"AWS_LAMBDA_FUNCTION_NAME": "f"}) == Path("/tmp/cramp-coach.sqlite3")
-    assert default_state_path({"XDG_DATA_HOME": "/data", "HOME": "/h"}) == Path(
+    assert default_state_path({"AWS_LAMBDA_FUNCTION_NAME": "f"}) == "/tmp/cramp-coach.sqlite3"
+    assert default_state_path({"XDG_DATA_HOME": "/data", "HOME": "/h"}) == (
         "/data/cramp-coach/cramp-coach.sqlite3"
     )
-    assert default_state_path({"HOME": "/nonexistent-home"}) == Path(
+    assert default_state_path({"HOME": "/nonexistent-home"}) == (
         "/nonexistent-home/.local/share/cramp-coach/cramp-coach.sqlite3"
     )
-    assert Config.from_env({"CRAMP_COACH_DB": "/x/y.db"}).state_path == Path("/x/y.db")
+    assert Config.from_env({"CRAMP_COACH_DB": "/x/y.db"}).state_path == "/x/y.db"

@@ -25,7 +25,7 @@ SKILL_ID = "amzn1.ask.skill.virtual-alexa-e2e"
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
     config = Config(
-        skill_id=SKILL_ID, insecure_local_dev=True, state_path=tmp_path / "served.sqlite3"
+        skill_id=SKILL_ID, insecure_local_dev=True, state_path=str(tmp_path / "served.sqlite3")
     )
     server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

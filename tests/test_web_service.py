@@ -255,14 +255,16 @@ def test_get_is_not_allowed_and_health_answers(service: Service) -> None:
 
 def test_verification_needs_a_skill_id(library: ContentLibrary, tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError):
-        create_app(Config(state_path=tmp_path / "x.sqlite3"))
+        create_app(Config(state_path=str(tmp_path / "x.sqlite3")))
 
 
 def test_the_insecure_local_flag_warns_and_still_checks_the_skill(
     tmp_path: Path, library: ContentLibrary, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
-    config = Config(skill_id=SKILL_ID, insecure_local_dev=True, state_path=tmp_path / "i.sqlite3")
+    config = Config(
+        skill_id=SKILL_ID, insecure_local_dev=True, state_path=str(tmp_path / "i.sqlite3")
+    )
     app = create_app(config)
     assert "REQUEST VERIFICATION IS OFF" in caplog.text
     client = app.test_client()

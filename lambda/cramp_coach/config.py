@@ -8,36 +8,36 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import NamedTuple
 
 DEFAULT_LOCALE = "en-US"
 STATE_FILE_NAME = "cramp-coach.sqlite3"
 
 
-def default_state_path(environ: Mapping[str, str]) -> Path:
+def default_state_path(environ: Mapping[str, str]) -> str:
     """Where the embedded store lives when CRAMP_COACH_DB is not set.
 
     On Lambda only /tmp is writable; elsewhere the per-user data directory (XDG on Linux,
     ~/Library/Application Support on macOS, %LOCALAPPDATA% on Windows).
     """
+    join = os.path.join
     if environ.get("AWS_LAMBDA_FUNCTION_NAME"):
-        return Path("/tmp") / STATE_FILE_NAME
+        return join("/tmp", STATE_FILE_NAME)
     if environ.get("XDG_DATA_HOME"):
-        base = Path(environ["XDG_DATA_HOME"])
+        base = environ["XDG_DATA_HOME"]
     elif environ.get("LOCALAPPDATA"):
-        base = Path(environ["LOCALAPPDATA"])
+        base = environ["LOCALAPPDATA"]
     else:
-        home = Path(environ.get("HOME") or Path.home())
-        mac = home / "Library" / "Application Support"
-        base = mac if mac.is_dir() else home / ".local" / "share"
-    return base / "cramp-coach" / STATE_FILE_NAME
+        home = environ.get("HOME") or os.path.expanduser("~")
+        mac = join(home, "Library", "Application Support")
+        base = mac if os.path.isdir(mac) else join(home, ".local", "share")
+    return join(base, "cramp-coach", STATE_FILE_NAME)
 
 
 class Config(NamedTuple):
     default_locale: str = DEFAULT_LOCALE
     # Embedded store (local default).
-    state_path: Path | None = None
+    state_path: str | None = None  # a file path
     # DynamoDB, configured the way Alexa-hosted skills are.
     dynamodb_table: str | None = None
     dynamodb_region: str | None = None
@@ -53,7 +53,7 @@ class Config(NamedTuple):
         db = env.get("CRAMP_COACH_DB")
         return cls(
             default_locale=env.get("CRAMP_COACH_LOCALE") or DEFAULT_LOCALE,
-            state_path=Path(db) if db else default_state_path(env),
+            state_path=db or default_state_path(env),
             dynamodb_table=env.get("DYNAMODB_PERSISTENCE_TABLE_NAME") or None,
             dynamodb_region=env.get("DYNAMODB_PERSISTENCE_REGION") or None,
             skill_id=env.get("SKILL_ID") or None,

@@ -20,8 +20,8 @@ open; a reply without one is a statement and ends it.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -269,9 +269,9 @@ def _reply(key: str, raw: Any, where: str, problems: list[str]) -> Reply:
     )
 
 
-def _read(path: Path) -> Any:
+def _read(path: str) -> Any:
     try:
-        with path.open(encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             return json.load(handle)
     except FileNotFoundError as error:
         raise ContentError(f"missing content file {path}") from error
@@ -279,10 +279,10 @@ def _read(path: Path) -> Any:
         raise ContentError(f"{path}: not valid JSON: {error}") from error
 
 
-def parse(locale: str, folder: Path) -> Content:
+def parse(locale: str, folder: str | os.PathLike[str]) -> Content:
     """Read and validate one locale's content; raise ContentError listing every problem."""
     problems: list[str] = []
-    raw_sources = _read(folder / "sources.json")
+    raw_sources = _read(os.path.join(folder, "sources.json"))
     sources = {
         key: Source(key, s.get("spoken", ""), s.get("title", ""), s.get("url"))
         for key, s in raw_sources.items()
@@ -291,7 +291,7 @@ def parse(locale: str, folder: Path) -> Content:
         if not source.spoken or not source.title:
             problems.append(f"sources.{source.key}: needs spoken and title")
 
-    raw_topics = _read(folder / "answers.json").get("topics", {})
+    raw_topics = _read(os.path.join(folder, "answers.json")).get("topics", {})
     topics = {key: _reply(key, raw, f"topics.{key}", problems) for key, raw in raw_topics.items()}
     offered = {t.offer.yes for t in topics.values() if t.offer}
     seen_variants: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
@@ -314,14 +314,14 @@ def parse(locale: str, folder: Path) -> Content:
                 problems.append(f"{where}: another topic already answers {variant}")
             seen_variants.add(variant)
 
-    raw_prompts = _read(folder / "prompts.json")
-    raw_routine = _read(folder / "routine.json")
+    raw_prompts = _read(os.path.join(folder, "prompts.json"))
+    raw_routine = _read(os.path.join(folder, "routine.json"))
     routine = _routine(raw_routine, sources, problems)
     replies = {
         key: _reply(key, raw, f"replies.{key}", problems)
         for key, raw in raw_prompts.get("replies", {}).items()
     }
-    raw_reminders = _read(folder / "reminders.json")
+    raw_reminders = _read(os.path.join(folder, "reminders.json"))
     for name, raw_file in (("routine", raw_routine), ("reminders", raw_reminders)):
         for key, raw in raw_file.get("replies", {}).items():
             if key in replies:
@@ -420,26 +420,31 @@ def _routine(raw: Any, sources: Mapping[str, Source], problems: list[str]) -> Ro
     return Routine(lengths, str(default), cues, words, routine_sources)
 
 
-def content_root() -> Path:
+def content_root() -> str:
     """`content/` beside the package (the Lambda bundle) or at the repository top level."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "content", here.parent.parent / "content"):
-        if candidate.is_dir():
-            return candidate
+    here = os.path.dirname(os.path.realpath(__file__))
+    for candidate in (
+        os.path.join(here, "..", "content"),
+        os.path.join(here, "..", "..", "content"),
+    ):
+        if os.path.isdir(candidate):
+            return os.path.normpath(candidate)
     raise ContentError(f"no content/ folder found near {here}")
 
 
 class ContentLibrary:
     """Loads each locale's content on first use and keeps it for the life of the process."""
 
-    def __init__(self, root: Path | None = None, default_locale: str = "en-US") -> None:
-        self._root = root
+    def __init__(
+        self, root: str | os.PathLike[str] | None = None, default_locale: str = "en-US"
+    ) -> None:
+        self._root = os.fspath(root) if root is not None else None
         self._default = default_locale
         self._loaded: dict[str, Content] = {}
         self._available: frozenset[str] | None = None
 
     @property
-    def root(self) -> Path:
+    def root(self) -> str:
         if self._root is None:
             self._root = content_root()
         return self._root
@@ -447,7 +452,9 @@ class ContentLibrary:
     def available(self) -> frozenset[str]:
         if self._available is None:
             self._available = frozenset(
-                p.name for p in self.root.iterdir() if (p / "answers.json").is_file()
+                name
+                for name in os.listdir(self.root)
+                if os.path.isfile(os.path.join(self.root, name, "answers.json"))
             )
         return self._available
 
@@ -466,6 +473,6 @@ class ContentLibrary:
         chosen = self.resolve(locale)
         content = self._loaded.get(chosen)
         if content is None:
-            content = parse(chosen, self.root / chosen)
+            content = parse(chosen, os.path.join(self.root, chosen))
             self._loaded[chosen] = content
         return content

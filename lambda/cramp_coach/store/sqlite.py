@@ -9,8 +9,8 @@ Saves are conditional on the version read (see errors.VERSION), like the DynamoD
 from __future__ import annotations
 
 import json
+import os
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
@@ -42,8 +42,8 @@ def user_key(request_envelope: RequestEnvelope) -> str:
 
 
 class SqliteStore(AbstractPersistenceAdapter):
-    def __init__(self, path: Path, *, timeout: float = 2.0) -> None:
-        self.path = Path(path)
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 2.0) -> None:
+        self.path = os.fspath(path)
         self.timeout = timeout
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.Lock()
@@ -53,7 +53,7 @@ class SqliteStore(AbstractPersistenceAdapter):
             import sqlite3
 
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
                 connection = sqlite3.connect(
                     self.path, timeout=self.timeout, check_same_thread=False, isolation_level=None
                 )
