@@ -164,6 +164,8 @@ NOT_ON_THE_COLD_PATH = [
     "boto3",
     "cramp_coach.handlers.reminders",  # lazy handler groups
     "cramp_coach.handlers.routine",
+    "cramp_coach.handlers.privacy",
+    "cramp_coach.handlers.voice",
     "cramp_coach.reminders",
     "cramp_coach.routine",
     "ask_sdk_model.slu.entityresolution",

@@ -12,7 +12,13 @@ from cramp_coach.config import Config
 from cramp_coach.content import ContentLibrary
 from cramp_coach.handlers.lazy import LazyGroup
 from cramp_coach.local import envelope as env
-from cramp_coach.skill import REMINDER_KEYS, ROUTINE_KEYS, build_skill
+from cramp_coach.skill import (
+    PRIVACY_KEYS,
+    REMINDER_KEYS,
+    ROUTINE_KEYS,
+    VOICE_KEYS,
+    build_skill,
+)
 from cramp_coach.store import SqliteStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,11 +34,17 @@ def test_every_intent_a_lazy_handler_accepts_is_in_its_group_keys(
     library: ContentLibrary, tmp_path: Path
 ) -> None:
     found = groups(library, tmp_path)
-    assert [g.keys for g in found] == [frozenset({"LaunchRequest"}), REMINDER_KEYS, ROUTINE_KEYS]
+    assert [g.keys for g in found] == [
+        frozenset({"LaunchRequest"}),
+        PRIVACY_KEYS,
+        REMINDER_KEYS,
+        ROUTINE_KEYS,
+        VOICE_KEYS,
+    ]
     for group in found:
         named = {name for h in group.handlers for name in getattr(h, "intents", ())}
         assert named <= group.keys, named - group.keys
-    routine = found[2]
+    routine = found[3]
     every_routine_intent = {name for h in routine.handlers for name in getattr(h, "intents", ())}
     assert every_routine_intent == ROUTINE_KEYS  # nothing declared that no handler takes
 
@@ -49,11 +61,11 @@ def test_a_group_loads_nothing_for_requests_that_are_not_its_own(
     lazy = [c.request_handler for c in chain if isinstance(c.request_handler, LazyGroup)]
     event = env.envelope(env.intent_request("CrampNowIntent"), env.Device(), env.Session())
     handle_event(event, None, skill)
-    assert [g._handlers for g in lazy] == [None, None, None]
+    assert [g._handlers for g in lazy] == [None] * 5
     start = env.envelope(env.intent_request("StartRoutineIntent"), env.Device(), env.Session())
     result = handle_event(start, None, skill)
     assert "1" in result["response"]["outputSpeech"]["ssml"]
-    assert lazy[2]._handlers is not None and lazy[1]._handlers is None
+    assert [g._handlers is not None for g in lazy] == [False, False, False, True, False]
 
 
 LOGS = r"""

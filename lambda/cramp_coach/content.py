@@ -23,7 +23,9 @@ import json
 import os
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
+
+from .record import Record
 
 EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -119,30 +121,69 @@ class ContentError(ValueError):
     """The content files are missing or break the rules the code relies on."""
 
 
-class Source(NamedTuple):
+class Source(Record):
+    __slots__ = ("key", "spoken", "title", "url")
     key: str
     spoken: str
     title: str
     url: str | None
 
+    def __init__(self, key: str, spoken: str, title: str, url: str | None) -> None:
+        super().__init__(key=key, spoken=spoken, title=title, url=url)
 
-class Offer(NamedTuple):
+
+class Offer(Record):
+    __slots__ = ("action", "ask", "reprompt", "yes")
     ask: tuple[str, ...]
     reprompt: tuple[str, ...]
-    yes: str | None = None  # the topic a "yes" gives...
-    action: str | None = None  # ...or what it does (one of OFFER_ACTIONS)
+    yes: str | None  # the topic a "yes" gives...
+    action: str | None  # ...or what it does (one of OFFER_ACTIONS)
+
+    def __init__(
+        self,
+        ask: tuple[str, ...],
+        reprompt: tuple[str, ...],
+        yes: str | None = None,
+        action: str | None = None,
+    ) -> None:
+        super().__init__(ask=ask, reprompt=reprompt, yes=yes, action=action)
 
 
-class Reply(NamedTuple):
+class Reply(Record):
+    __slots__ = ("intent", "key", "night", "offer", "reprompt", "say", "sources", "title", "when")
     key: str
     say: tuple[str, ...]
-    reprompt: tuple[str, ...] = ()
-    offer: Offer | None = None
-    title: str | None = None
-    sources: tuple[str, ...] = ()
-    intent: str | None = None
-    when: Mapping[str, str] = EMPTY
-    night: tuple[str, ...] = ()  # one-breath phrasings for the middle of the night
+    reprompt: tuple[str, ...]
+    offer: Offer | None
+    title: str | None
+    sources: tuple[str, ...]
+    intent: str | None
+    when: Mapping[str, str]
+    night: tuple[str, ...]  # one-breath phrasings for the middle of the night
+
+    def __init__(
+        self,
+        key: str,
+        say: tuple[str, ...],
+        reprompt: tuple[str, ...] = (),
+        offer: Offer | None = None,
+        title: str | None = None,
+        sources: tuple[str, ...] = (),
+        intent: str | None = None,
+        when: Mapping[str, str] = EMPTY,
+        night: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(
+            key=key,
+            say=say,
+            reprompt=reprompt,
+            offer=offer,
+            title=title,
+            sources=sources,
+            intent=intent,
+            when=when,
+            night=night,
+        )
 
     @property
     def asks(self) -> bool:
@@ -150,7 +191,8 @@ class Reply(NamedTuple):
         return bool(self.reprompt) or self.offer is not None
 
 
-class Stretch(NamedTuple):
+class Stretch(Record):
+    __slots__ = ("helps", "key", "name", "sides", "sources", "steps")
     key: str
     name: str
     helps: str
@@ -158,39 +200,92 @@ class Stretch(NamedTuple):
     sides: tuple[str, ...]  # empty: both legs at once
     sources: tuple[str, ...]
 
+    def __init__(
+        self,
+        key: str,
+        name: str,
+        helps: str,
+        steps: tuple[str, ...],
+        sides: tuple[str, ...],
+        sources: tuple[str, ...],
+    ) -> None:
+        super().__init__(key=key, name=name, helps=helps, steps=steps, sides=sides, sources=sources)
 
-class Step(NamedTuple):
+
+class Step(Record):
     """One stretch as a routine length does it: how long each hold is and how often."""
 
+    __slots__ = ("hold", "reps", "rest", "stretch")
     stretch: Stretch
     hold: int
-    reps: int = 1
-    rest: int = 5
+    reps: int
+    rest: int
+
+    def __init__(self, stretch: Stretch, hold: int, reps: int = 1, rest: int = 5) -> None:
+        super().__init__(stretch=stretch, hold=hold, reps=reps, rest=rest)
 
 
-class Length(NamedTuple):
+class Length(Record):
+    __slots__ = ("about", "key", "name", "seconds", "steps")
     key: str
     name: str
     about: str
     seconds: int
     steps: tuple[Step, ...]
 
+    def __init__(
+        self, key: str, name: str, about: str, seconds: int, steps: tuple[Step, ...]
+    ) -> None:
+        super().__init__(key=key, name=name, about=about, seconds=seconds, steps=steps)
 
-class Routine(NamedTuple):
+
+class Routine(Record):
+    __slots__ = ("cues", "default_length", "lengths", "sources", "words")
     lengths: Mapping[str, Length]
     default_length: str
     cues: Mapping[str, tuple[str, ...]]
     words: Mapping[str, str]
     sources: tuple[str, ...]
 
+    def __init__(
+        self,
+        lengths: Mapping[str, Length],
+        default_length: str,
+        cues: Mapping[str, tuple[str, ...]],
+        words: Mapping[str, str],
+        sources: tuple[str, ...],
+    ) -> None:
+        super().__init__(
+            lengths=lengths, default_length=default_length, cues=cues, words=words, sources=sources
+        )
 
-class Content(NamedTuple):
+
+class Content(Record):
+    __slots__ = ("locale", "replies", "routine", "sources", "topics", "words")
     locale: str
     topics: Mapping[str, Reply]
     replies: Mapping[str, Reply]
     sources: Mapping[str, Source]
     words: Mapping[str, str]
     routine: Routine
+
+    def __init__(
+        self,
+        locale: str,
+        topics: Mapping[str, Reply],
+        replies: Mapping[str, Reply],
+        sources: Mapping[str, Source],
+        words: Mapping[str, str],
+        routine: Routine,
+    ) -> None:
+        super().__init__(
+            locale=locale,
+            topics=topics,
+            replies=replies,
+            sources=sources,
+            words=words,
+            routine=routine,
+        )
 
     @property
     def answer_intents(self) -> frozenset[str]:

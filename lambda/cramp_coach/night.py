@@ -16,11 +16,12 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any, NamedTuple
+from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 
 from . import ids, logs, ssml, state
+from .record import Record
 
 log = logs.get(__name__)
 
@@ -33,10 +34,16 @@ PREFERENCE_TTL = 600.0  # seconds a warm process trusts its memory of the voice 
 _NIGHT_KEY = "night"  # request attribute: this request's Mode, computed once
 
 
-class Mode(NamedTuple):
-    night: bool = False  # brief: shortest phrasings, no offers, no chatter
-    whisper: bool = False
-    local: datetime | None = None  # the local time, when the zone is known
+class Mode(Record):
+    __slots__ = ("local", "night", "whisper")
+    night: bool  # brief: shortest phrasings, no offers, no chatter
+    whisper: bool
+    local: datetime | None  # the local time, when the zone is known
+
+    def __init__(
+        self, night: bool = False, whisper: bool = False, local: datetime | None = None
+    ) -> None:
+        super().__init__(night=night, whisper=whisper, local=local)
 
 
 DAY = Mode()
@@ -45,16 +52,17 @@ DAY = Mode()
 OFFSETS_BEFORE, OFFSETS_AFTER = 86_400, 2 * 86_400  # seconds covered around a zone lookup
 
 
-class Offsets:
+class Offsets(Record):
     """A zone's UTC offsets over a few days, so that a request needs no time zone database
     (loading one is a few milliseconds of every cold start). Made when the zone is looked up,
     kept with it; outside the days it covers, the zone database is used after all."""
 
     __slots__ = ("changes", "until")
+    changes: tuple[tuple[int, int], ...]  # (from this UTC epoch second, offset in seconds)
+    until: int  # covers [changes[0][0], until)
 
     def __init__(self, changes: tuple[tuple[int, int], ...], until: int) -> None:
-        self.changes = changes  # (from this UTC epoch second, offset in seconds), in order
-        self.until = until  # covers [changes[0][0], until)
+        super().__init__(changes=changes, until=until)
 
     @classmethod
     def of(cls, zone: str, now: datetime) -> Offsets | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.handler_input import HandlerInput
@@ -20,6 +20,7 @@ from ask_sdk_model.ui import SimpleCard
 from . import ssml
 from .content import Content, ContentLibrary, Reply
 from .night import DAY, Mode, NightWatch, whispered
+from .record import Record
 
 # Session attribute names.
 LAST = "last"  # what was said last: reply key, kind and the phrasing indexes used
@@ -144,16 +145,34 @@ def respond(
     return response
 
 
-class Said(NamedTuple):
+NO_FILL: Mapping[str, str] = MappingProxyType({})
+
+
+class Said(Record):
     """Which phrasings of a reply were used, so the exact words can be said again."""
 
+    __slots__ = ("ask", "brief", "fill", "key", "reprompt", "say", "topic")
     key: str
     topic: bool
     say: int
-    ask: int | None = None
-    reprompt: int | None = None
-    fill: Mapping[str, str] = MappingProxyType({})
-    brief: bool = False  # said the night way: its night phrasing, no offer
+    ask: int | None
+    reprompt: int | None
+    fill: Mapping[str, str]
+    brief: bool  # said the night way: its night phrasing, no offer
+
+    def __init__(
+        self,
+        key: str,
+        topic: bool,
+        say: int,
+        ask: int | None = None,
+        reprompt: int | None = None,
+        fill: Mapping[str, str] = NO_FILL,
+        brief: bool = False,
+    ) -> None:
+        super().__init__(
+            key=key, topic=topic, say=say, ask=ask, reprompt=reprompt, fill=fill, brief=brief
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

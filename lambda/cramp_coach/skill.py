@@ -25,8 +25,6 @@ from .handlers.conversation import (
 from .handlers.launch import LaunchHandler
 from .handlers.lazy import LazyGroup
 from .handlers.lifecycle import ErrorHandler, SessionEndedHandler, UnhandledHandler
-from .handlers.privacy import ConfirmDeleteHandler, DeleteDataHandler, SkillDisabledHandler
-from .handlers.voice import VoiceHandler
 from .night import NightWatch
 from .respond import Chooser, Deps
 
@@ -60,6 +58,8 @@ REMINDER_KEYS = frozenset(
         *YES_NO,  # "shall I set one?"
     }
 )
+PRIVACY_KEYS = frozenset({"AlexaSkillEvent.SkillDisabled", "DeleteDataIntent", *YES_NO})
+VOICE_KEYS = frozenset({"VoiceIntent"})
 ROUTINE_KEYS = frozenset(
     {
         "StartRoutineIntent",
@@ -112,6 +112,26 @@ def reminder_group(deps: Deps) -> LazyGroup:
     return LazyGroup(REMINDER_KEYS, load)
 
 
+def privacy_group(deps: Deps) -> LazyGroup:
+    """Deleting the person's data: asked for, confirmed, or the skill disabled."""
+
+    def load() -> list[AbstractRequestHandler]:
+        from .handlers.privacy import privacy_handlers
+
+        return privacy_handlers(deps)
+
+    return LazyGroup(PRIVACY_KEYS, load)
+
+
+def voice_group(deps: Deps) -> LazyGroup:
+    def load() -> list[AbstractRequestHandler]:
+        from .handlers.voice import VoiceHandler
+
+        return [VoiceHandler(deps)]
+
+    return LazyGroup(VOICE_KEYS, load)
+
+
 def build_skill(
     config: Config,
     store: AbstractPersistenceAdapter | None,
@@ -136,12 +156,10 @@ def build_skill(
     for handler in (
         task_group(deps),  # launched by an Alexa Routine: straight into the stretches
         LaunchHandler(deps),
-        SkillDisabledHandler(deps),
-        ConfirmDeleteHandler(deps),  # answers to a pending question before generic yes/no
+        privacy_group(deps),  # its yes/no answers "are you sure?" before any generic yes/no
         reminder_group(deps),  # reminders and routine load only when a request could be theirs
         routine_group(deps),
-        VoiceHandler(deps),
-        DeleteDataHandler(deps),
+        voice_group(deps),
         AnswerHandler(deps),
         SourceHandler(deps),
         HelpHandler(deps),

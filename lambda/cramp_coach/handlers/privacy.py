@@ -58,3 +58,8 @@ class SkillDisabledHandler(AbstractRequestHandler):
             log.info("skill disabled: data deleted")
         response: Response = handler_input.response_builder.response
         return response
+
+
+def privacy_handlers(deps: Deps) -> list[AbstractRequestHandler]:
+    """In dispatch order: the event, then the answer to "are you sure?", then the request."""
+    return [SkillDisabledHandler(deps), ConfirmDeleteHandler(deps), DeleteDataHandler(deps)]
