@@ -127,3 +127,23 @@ def test_a_request_without_a_user_is_refused(any_store: Any) -> None:
     envelope = DefaultSerializer().deserialize(json.dumps(event), RequestEnvelope)
     with pytest.raises(PersistenceException):
         any_store.get_attributes(envelope)
+
+
+def test_dynamodb_items_have_the_sdk_adapters_layout(dynamo_store: Any) -> None:
+    """`id` and `attributes`, as the ASK SDK's DynamoDB adapter writes them (plus `version`),
+    so a table that adapter wrote reads the same, and the other way round."""
+    from cramp_coach.store.sqlite import user_key
+
+    alice = envelope_for("alice")
+    dynamo_store.save_attributes(alice, {"welcomed": True, "routine": {"position": 2}})
+    item = dynamo_store.table.get_item(Key={"id": user_key(alice)})["Item"]
+    assert item == {"id": user_key(alice), "attributes": item["attributes"], "version": 1}
+    assert item["attributes"] == {"welcomed": True, "routine": {"position": 2}}
+    # An item the stock adapter wrote (no version yet) reads, and saves as version 1.
+    bob = envelope_for("bob")
+    dynamo_store.table.put_item(Item={"id": user_key(bob), "attributes": {"welcomed": True}})
+    read = dynamo_store.get_attributes(bob)
+    assert plain(read) == {"welcomed": True}
+    read["voice"] = "normal"
+    dynamo_store.save_attributes(bob, read)
+    assert plain(dynamo_store.get_attributes(bob)) == {"welcomed": True, "voice": "normal"}

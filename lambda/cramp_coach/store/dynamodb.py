@@ -1,11 +1,16 @@
-"""Production store: DynamoDB through ask-sdk-dynamodb-persistence-adapter and boto3.
+"""Production store: DynamoDB through boto3.
 
-Two things the stock adapter does not do are added here:
+Items have the layout of the ASK SDK's DynamoDB adapter (`id`, `attributes`), so a table it
+wrote reads the same, plus what the stock adapter does not do:
 
 - conditional writes: every item carries a `version`; a save succeeds only if the version is
   still the one that was read (errors.VersionConflict otherwise), so concurrent sessions of one
   person lose no update;
 - numbers: DynamoDB returns Decimal and rejects float; values are converted both ways.
+
+The stock adapter itself is not used: importing it builds a second boto3 resource in a default
+argument (4-6 ms of a cold start even with the first one's models cached), and it makes a new
+Table object for every call.
 
 The boto3 resource is built with short timeouts and few retries, so a slow or failing table
 costs a sleepy person at most a couple of seconds, never a crash. Nothing here is imported
@@ -14,7 +19,6 @@ until a request needs state (see store.LazyStore).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -59,11 +63,9 @@ def create_resource(region: str | None, endpoint_url: str | None = None) -> Any:
     import boto3
     from botocore.config import Config as BotoConfig
 
-    # The stock adapter builds a resource in a default argument when it is imported; giving the
-    # default session the region first keeps that from failing, and lets both share one loader.
-    boto3.setup_default_session(region_name=region)
     return boto3.resource(
         "dynamodb",
+        region_name=region,
         endpoint_url=endpoint_url,
         config=BotoConfig(
             connect_timeout=CONNECT_TIMEOUT,
@@ -73,82 +75,85 @@ def create_resource(region: str | None, endpoint_url: str | None = None) -> Any:
     )
 
 
+PARTITION_KEY = "id"  # the SDK adapter's names, so its tables read the same
+ATTRIBUTES = "attributes"
+VERSION_FIELD = "version"
+
+
+class DynamoDbStore(AbstractPersistenceAdapter):
+    """Per-person attributes in one DynamoDB item each, with version-checked writes."""
+
+    def __init__(self, table_name: str, resource: Any) -> None:
+        self.table_name = table_name
+        self.resource = resource
+        self._table: Any = None
+
+    @property
+    def table(self) -> Any:
+        if self._table is None:  # one Table object per process (a race only builds two)
+            self._table = self.resource.Table(self.table_name)
+        return self._table
+
+    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        key = user_key(request_envelope)
+        try:
+            response = self.table.get_item(Key={PARTITION_KEY: key}, ConsistentRead=True)
+        except (ClientError, BotoCoreError) as error:
+            raise PersistenceException(f"read failed: {type(error).__name__}") from error
+        item = response.get("Item")
+        if not item:
+            return {}
+        attributes: dict[str, Any] = from_dynamo(item.get(ATTRIBUTES) or {})
+        attributes[VERSION] = from_dynamo(item.get(VERSION_FIELD, 0))
+        return attributes
+
+    def save_attributes(
+        self, request_envelope: RequestEnvelope, attributes: dict[str, Any]
+    ) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        key = user_key(request_envelope)
+        expected = attributes.get(VERSION)
+        data = {k: v for k, v in attributes.items() if k != VERSION}
+        new_version = int(expected or 0) + 1
+        condition: dict[str, Any]
+        if expected is None:
+            condition = {
+                "ConditionExpression": "attribute_not_exists(#k)",
+                "ExpressionAttributeNames": {"#k": PARTITION_KEY},
+            }
+        else:
+            # Version 0 is an item written without one (by the SDK's stock adapter).
+            expression = (
+                "#v = :expected" if expected else "attribute_not_exists(#v) OR #v = :expected"
+            )
+            condition = {
+                "ConditionExpression": expression,
+                "ExpressionAttributeNames": {"#v": VERSION_FIELD},
+                "ExpressionAttributeValues": {":expected": int(expected)},
+            }
+        item = {PARTITION_KEY: key, ATTRIBUTES: to_dynamo(data), VERSION_FIELD: new_version}
+        try:
+            self.table.put_item(Item=item, **condition)
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code")
+            if code == "ConditionalCheckFailedException":
+                raise VersionConflict("attributes changed since they were read") from error
+            raise PersistenceException(f"write failed: {code}") from error
+        except BotoCoreError as error:
+            raise PersistenceException(f"write failed: {type(error).__name__}") from error
+        attributes[VERSION] = new_version
+
+    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.table.delete_item(Key={PARTITION_KEY: user_key(request_envelope)})
+        except (ClientError, BotoCoreError) as error:
+            raise PersistenceException(f"delete failed: {type(error).__name__}") from error
+
+
 def open_dynamodb(table_name: str, resource: Any) -> AbstractPersistenceAdapter:
-    from ask_sdk_dynamodb.adapter import DynamoDbAdapter
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    class VersionedDynamoDbAdapter(DynamoDbAdapter):
-        """The SDK adapter with version-checked writes and Decimal-safe values."""
-
-        version_name = "version"
-
-        def _table(self) -> Any:
-            return self.dynamodb.Table(self.table_name)
-
-        def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
-            key = self.partition_keygen(request_envelope)
-            try:
-                response = self._table().get_item(
-                    Key={self.partition_key_name: key}, ConsistentRead=True
-                )
-            except (ClientError, BotoCoreError) as error:
-                raise PersistenceException(f"read failed: {type(error).__name__}") from error
-            item = response.get("Item")
-            if not item:
-                return {}
-            attributes: dict[str, Any] = from_dynamo(item.get(self.attribute_name) or {})
-            attributes[VERSION] = from_dynamo(item.get(self.version_name, 0))
-            return attributes
-
-        def save_attributes(
-            self, request_envelope: RequestEnvelope, attributes: dict[str, Any]
-        ) -> None:
-            key = self.partition_keygen(request_envelope)
-            expected = attributes.get(VERSION)
-            data = {k: v for k, v in attributes.items() if k != VERSION}
-            new_version = int(expected or 0) + 1
-            condition: dict[str, Any]
-            if expected is None:
-                condition = {
-                    "ConditionExpression": "attribute_not_exists(#k)",
-                    "ExpressionAttributeNames": {"#k": self.partition_key_name},
-                }
-            else:
-                condition = {
-                    "ConditionExpression": "#v = :expected",
-                    "ExpressionAttributeNames": {"#v": self.version_name},
-                    "ExpressionAttributeValues": {":expected": int(expected)},
-                }
-            try:
-                self._table().put_item(
-                    Item={
-                        self.partition_key_name: key,
-                        self.attribute_name: to_dynamo(data),
-                        self.version_name: new_version,
-                    },
-                    **condition,
-                )
-            except ClientError as error:
-                code = error.response.get("Error", {}).get("Code")
-                if code == "ConditionalCheckFailedException":
-                    raise VersionConflict("attributes changed since they were read") from error
-                raise PersistenceException(f"write failed: {code}") from error
-            except BotoCoreError as error:
-                raise PersistenceException(f"write failed: {type(error).__name__}") from error
-            attributes[VERSION] = new_version
-
-        def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
-            key = self.partition_keygen(request_envelope)
-            try:
-                self._table().delete_item(Key={self.partition_key_name: key})
-            except (ClientError, BotoCoreError) as error:
-                raise PersistenceException(f"delete failed: {type(error).__name__}") from error
-
-    keygen: Callable[[RequestEnvelope], str] = user_key
-    adapter: AbstractPersistenceAdapter = VersionedDynamoDbAdapter(
-        table_name=table_name,
-        partition_keygen=keygen,
-        dynamodb_resource=resource,
-        create_table=False,
-    )
-    return adapter
+    return DynamoDbStore(table_name, resource)
