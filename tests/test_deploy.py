@@ -53,8 +53,8 @@ def references(node: Any) -> list[str]:
     found: list[str] = []
     if isinstance(node, Intrinsic):
         for kind, value in node.items():
-            if kind == "Ref":
-                found.append(value)
+            if kind == "Ref":  # SAM's generated resources: Function.Alias, Function.Version
+                found.append(value.removesuffix(".Alias").removesuffix(".Version"))
             elif kind == "GetAtt":
                 found.append((value if isinstance(value, str) else value[0]).split(".")[0])
             elif kind == "Sub":
@@ -91,6 +91,46 @@ def test_the_function(template: dict[str, Any]) -> None:
     event = function["Events"]["AlexaSkill"]
     assert event == {"Type": "AlexaSkill", "Properties": {"SkillId": {"Ref": "SkillId"}}}
     assert function["LoggingConfig"]["LogGroup"] == {"Ref": "FunctionLogs"}
+
+
+def translated(snapstart: str) -> dict[str, Any]:
+    """The template as CloudFormation gets it, through the SAM translator that `sam deploy`
+    uses (the code location as `sam package` rewrites it)."""
+    from cfnlint.decode import decode
+    from samtranslator.translator.transform import transform
+
+    class NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    document, problems = decode(str(ROOT / "template.yaml"))
+    assert not problems and document is not None
+    document["Resources"]["SkillFunction"]["Properties"]["CodeUri"] = "s3://bucket/code.zip"
+    parameters = {"SkillId": "amzn1.ask.skill.1234", "SnapStart": snapstart}
+    result: dict[str, Any] = transform(document, parameters, NoManagedPolicies())
+    return result
+
+
+@pytest.mark.parametrize("snapstart", ["Off", "On"])
+def test_alexa_invokes_the_published_alias(snapstart: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    resources = translated(snapstart)["Resources"]
+    [permission] = [r for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
+    [(alias_name, alias)] = [
+        (n, r) for n, r in resources.items() if r["Type"] == "AWS::Lambda::Alias"
+    ]
+    assert alias["Properties"]["Name"] == "live"
+    assert permission["Properties"]["FunctionName"] == {"Ref": alias_name}
+    assert permission["Properties"]["Principal"] == "alexa-appkit.amazon.com"
+    assert permission["Properties"]["EventSourceToken"] == {"Ref": "SkillId"}
+    snap = resources["SkillFunction"]["Properties"]["SnapStart"]
+    assert snap == {"ApplyOn": {"Fn::If": ["UseSnapStart", "PublishedVersions", "None"]}}
+
+
+def test_snapstart_is_off_unless_asked_for(template: dict[str, Any]) -> None:
+    assert template["Parameters"]["SnapStart"]["Default"] == "Off"
+    assert template["Conditions"]["UseSnapStart"] == {"Equals": [{"Ref": "SnapStart"}, "On"]}
+    assert template["Outputs"]["SkillEndpointArn"]["Value"] == {"Ref": "SkillFunction.Alias"}
 
 
 def test_the_policy_is_exactly_the_table_actions_the_code_uses(template: dict[str, Any]) -> None:

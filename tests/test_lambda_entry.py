@@ -225,3 +225,99 @@ def test_a_returning_person_at_night_costs_a_cold_start_only_what_it_needs(
     ]
     assert loaded == []
     assert completed.stderr == ""  # nothing went wrong, so nothing was logged
+
+
+GC_CHECK = r"""
+import gc, json, sys
+import lambda_function
+paused = not gc.isenabled()
+lambda_function.lambda_handler(json.loads(sys.argv[1]), None)
+after_first = (gc.isenabled(), gc.get_freeze_count() > 0)
+lambda_function.handle_event = lambda event, context: 1 / 0  # a request that blows up
+gc.disable()
+try:
+    lambda_function.lambda_handler({}, None)
+except ZeroDivisionError:
+    pass
+print(json.dumps({"paused": paused, "after_first": after_first, "after_error": gc.isenabled()}))
+"""
+
+
+def test_the_collector_waits_for_the_first_answer_then_runs(tmp_path: Path) -> None:
+    event = env.envelope(env.intent_request("CrampNowIntent"), OFFLINE, env.Session())
+    completed = subprocess.run(
+        [sys.executable, "-c", GC_CHECK, json.dumps(event)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CRAMP_COACH_DB": str(tmp_path / "gc.sqlite3")},
+        cwd=ROOT / "lambda",
+        check=True,
+    )
+    out = json.loads(completed.stdout)
+    assert out == {"paused": True, "after_first": [True, True], "after_error": True}
+
+
+AHEAD = r"""
+import gc, json, sys, time
+began = time.perf_counter()
+import lambda_function
+from cramp_coach import entry
+init = time.perf_counter() - began
+loaded = {name: name in sys.modules for name in sys.argv[2:]}
+state = {"built": entry._skill is not None, "collector": gc.isenabled()}
+state["frozen"] = gc.get_freeze_count() > 0
+result = lambda_function.lambda_handler(json.loads(sys.argv[1]), None)
+print(json.dumps({"loaded": loaded, "state": state, "result": result}))
+"""
+
+
+@pytest.mark.parametrize("initialization", ["snap-start", "provisioned-concurrency"])
+def test_initialising_ahead_loads_everything_at_init_without_touching_the_network(
+    tmp_path: Path, initialization: str
+) -> None:
+    from .dynamo import free_port
+
+    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens: any store call is refused
+    event = env.envelope(env.intent_request("CrampNowIntent"), OFFLINE, env.Session())
+    wanted = [
+        "boto3",
+        "zoneinfo",
+        "urllib.request",
+        "cramp_coach.handlers.routine",
+        "cramp_coach.handlers.reminders",
+        "ask_sdk_model.services.reminder_management",
+    ]
+    environment = {
+        **os.environ,
+        "AWS_LAMBDA_INITIALIZATION_TYPE": initialization,
+        "DYNAMODB_PERSISTENCE_TABLE_NAME": "cramp-coach",
+        "DYNAMODB_PERSISTENCE_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL_DYNAMODB": closed,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "LOG_LEVEL": "ERROR",
+    }
+    completed = subprocess.run(
+        [sys.executable, "-c", AHEAD, json.dumps(event), *wanted],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=ROOT / "lambda",
+        check=True,
+    )
+    out = json.loads(completed.stdout)
+    assert out["loaded"] == dict.fromkeys(wanted, True)
+    assert out["state"] == {"built": True, "collector": True, "frozen": True}
+    # The table is unreachable, yet the answer comes (the store is only touched by requests).
+    speech = out["result"]["response"]["outputSpeech"]["ssml"]
+    assert " leg " in speech and ssml.validate(speech) == []
+
+
+def test_an_on_demand_cold_start_does_not_initialise_ahead(tmp_path: Path) -> None:
+    from cramp_coach.config import Config
+
+    assert (
+        Config.from_env({"AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand"}).initialise_ahead is False
+    )
+    assert Config.from_env({"AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start"}).initialise_ahead
+    assert Config.from_env({}).initialise_ahead is False

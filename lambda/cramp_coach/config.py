@@ -13,6 +13,9 @@ from .record import Record
 
 DEFAULT_LOCALE = "en-US"
 STATE_FILE_NAME = "cramp-coach.sqlite3"
+# Lambda initialises these ahead of any request (AWS_LAMBDA_INITIALIZATION_TYPE); SnapStart then
+# snapshots the initialised process, so everything is worth loading at init for them.
+AHEAD_OF_TIME = frozenset({"snap-start", "provisioned-concurrency"})
 
 
 def default_state_path(environ: Mapping[str, str]) -> str:
@@ -40,6 +43,7 @@ class Config(Record):
         "default_locale",
         "dynamodb_region",
         "dynamodb_table",
+        "initialise_ahead",
         "insecure_local_dev",
         "log_level",
         "skill_id",
@@ -52,6 +56,7 @@ class Config(Record):
     skill_id: str | None  # requests for any other skill are refused when this is set
     log_level: str
     insecure_local_dev: bool  # web service only: no request verification (warned at start)
+    initialise_ahead: bool  # Lambda SnapStart or provisioned concurrency: load everything at init
 
     def __init__(
         self,
@@ -62,6 +67,7 @@ class Config(Record):
         skill_id: str | None = None,
         log_level: str = "INFO",
         insecure_local_dev: bool = False,
+        initialise_ahead: bool = False,
     ) -> None:
         super().__init__(
             default_locale=default_locale,
@@ -71,6 +77,7 @@ class Config(Record):
             skill_id=skill_id,
             log_level=log_level,
             insecure_local_dev=insecure_local_dev,
+            initialise_ahead=initialise_ahead,
         )
 
     @classmethod
@@ -85,4 +92,5 @@ class Config(Record):
             skill_id=env.get("SKILL_ID") or None,
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
             insecure_local_dev=env.get("CRAMP_COACH_INSECURE_LOCAL_DEV") == "1",
+            initialise_ahead=env.get("AWS_LAMBDA_INITIALIZATION_TYPE") in AHEAD_OF_TIME,
         )

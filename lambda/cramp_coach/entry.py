@@ -27,13 +27,64 @@ def configure_logging(level: str) -> None:
 def skill() -> CustomSkill:
     global _skill
     if _skill is None:
-        from .skill import build_skill
-        from .store import open_store
-
-        config = Config.from_env()
-        configure_logging(config.log_level)
-        _skill = build_skill(config, open_store(config))
+        _skill = _build(Config.from_env())
     return _skill
+
+
+def _build(config: Config) -> CustomSkill:
+    from .skill import build_skill
+    from .store import open_store
+
+    configure_logging(config.log_level)
+    return build_skill(config, open_store(config))
+
+
+# Loaded on demand by an on-demand cold start; loaded at init when Lambda initialises ahead.
+DEMAND_LOADED = (
+    "zoneinfo",  # a zone without stored offsets
+    "urllib.request",  # the Settings API
+    "ssl",
+    "logging",
+    "ask_sdk_core.api_client",  # the Reminders API (requests)
+    "ask_sdk_model.services.reminder_management",
+    "ask_sdk_model.interfaces.connections",
+    "ask_sdk_model.slu.entityresolution",
+)
+
+
+def prepare_ahead() -> bool:
+    """Under Lambda SnapStart or provisioned concurrency, Lambda initialises the function before
+    any request arrives (and SnapStart snapshots the result), so the lazy loading that keeps an
+    on-demand cold start short only moves work into the first answer. There, load everything at
+    init instead: the skill with every handler group, the content, the store's client (no
+    network: nothing is read), and the modules requests load on demand. Returns whether it did.
+    """
+    global _skill
+    config = Config.from_env()
+    if not config.initialise_ahead:
+        return False
+    import importlib
+
+    from .content import ContentLibrary
+    from .handlers.lazy import LazyGroup
+    from .skill import build_skill
+    from .store import LazyStore, open_store
+
+    store = open_store(config)
+    if isinstance(store, LazyStore):
+        _ = store.store  # boto3 and its resource
+    content = ContentLibrary(default_locale=config.default_locale)
+    for locale in content.available():
+        content.get(locale)
+    configure_logging(config.log_level)
+    _skill = build_skill(config, store, content=content)
+    for mapper in _skill.request_dispatcher.request_mappers:
+        for chain in mapper.request_handler_chains:
+            if isinstance(chain.request_handler, LazyGroup):
+                _ = chain.request_handler.handlers
+    for name in DEMAND_LOADED:
+        importlib.import_module(name)
+    return True
 
 
 def unreadable_request_response(event: Any) -> dict[str, Any]:
