@@ -7,7 +7,7 @@ no I/O until a handler needs state) and builds the skill; later events reuse it.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill import CustomSkill
@@ -15,6 +15,9 @@ from ask_sdk_model import RequestEnvelope
 
 from . import logs
 from .config import Config
+
+if TYPE_CHECKING:
+    from .content import ContentLibrary
 
 log = logs.get("cramp_coach")
 _skill: CustomSkill | None = None
@@ -31,12 +34,12 @@ def skill() -> CustomSkill:
     return _skill
 
 
-def _build(config: Config) -> CustomSkill:
+def _build(config: Config, content: ContentLibrary | None = None) -> CustomSkill:
     from .skill import build_skill
     from .store import open_store
 
     configure_logging(config.log_level)
-    return build_skill(config, open_store(config))
+    return build_skill(config, open_store(config), content=content)
 
 
 # Loaded on demand by an on-demand cold start; loaded at init when Lambda initialises ahead.
@@ -67,17 +70,14 @@ def prepare_ahead() -> bool:
 
     from .content import ContentLibrary
     from .handlers.lazy import LazyGroup
-    from .skill import build_skill
-    from .store import LazyStore, open_store
+    from .store import LazyStore
 
-    store = open_store(config)
-    if isinstance(store, LazyStore):
-        _ = store.store  # boto3 and its resource
     content = ContentLibrary(default_locale=config.default_locale)
     for locale in content.available():
         content.get(locale)
-    configure_logging(config.log_level)
-    _skill = build_skill(config, store, content=content)
+    _skill = _build(config, content)
+    if isinstance(_skill.persistence_adapter, LazyStore):
+        _ = _skill.persistence_adapter.store  # boto3 and its resource
     for mapper in _skill.request_dispatcher.request_mappers:
         for chain in mapper.request_handler_chains:
             if isinstance(chain.request_handler, LazyGroup):
