@@ -239,3 +239,52 @@ def test_the_bundle_answers_a_launch_from_a_clean_directory(package: Path, tmp_p
     result = json.loads(completed.stdout)
     assert "not medical advice" in result["response"]["outputSpeech"]["ssml"]
     assert (package / "cramp-coach-lambda.zip").stat().st_size < 5 * 1024 * 1024
+
+
+def test_the_bundle_answers_through_the_lambda_runtime_client(
+    package: Path, tmp_path: Path
+) -> None:
+    """The way Lambda's Python runtime runs it: awslambdaric loads `lambda_function` from the
+    task folder and takes events from the Runtime API (a stand-in on 127.0.0.1)."""
+    pytest.importorskip("awslambdaric")
+    from .lambda_runtime import FakeRuntimeApi
+
+    task = tmp_path / "task"
+    with zipfile.ZipFile(package / "cramp-coach-lambda.zip") as bundle:
+        bundle.extractall(task)
+    device = env.Device(api_endpoint="https://127.0.0.1:9")
+    events = [
+        env.envelope(env.launch_request(), device, env.Session()),
+        env.envelope(env.intent_request("CrampNowIntent"), device, env.Session()),
+        {"not": "an Alexa request"},
+    ]
+    runtime = FakeRuntimeApi(events)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "awslambdaric", "lambda_function.lambda_handler"],
+        cwd=task,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(tmp_path),
+            "PYTHONPATH": str(task),  # the bundle first, as /var/task is on Lambda
+            "LAMBDA_TASK_ROOT": str(task),
+            "AWS_LAMBDA_RUNTIME_API": runtime.address,
+            "AWS_LAMBDA_FUNCTION_NAME": "cramp-coach",
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "CRAMP_COACH_DB": str(tmp_path / "s.sqlite3"),
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        answers = [runtime.results.get(timeout=60) for _ in events]
+    finally:
+        process.kill()
+        output = process.communicate()[0]
+        runtime.close()
+    assert [kind for kind, _ in answers] == ["response"] * 3, output
+    launch, cramp, unreadable = (body for _, body in answers)
+    assert "not medical advice" in launch["response"]["outputSpeech"]["ssml"]
+    assert " leg " in cramp["response"]["outputSpeech"]["ssml"]
+    assert "Sorry" in unreadable["response"]["outputSpeech"]["ssml"]
+    assert "Traceback" not in output
