@@ -16,9 +16,15 @@ from typing import Any
 
 ROOT = "cramp_coach"
 FORMAT = "%(levelname)s %(name)s %(message)s"
-DEBUG, INFO, WARNING, ERROR = 10, 20, 30, 40
-LEVELS = {"DEBUG": DEBUG, "INFO": INFO, "WARNING": WARNING, "WARN": WARNING, "ERROR": ERROR}
-LEVELS["CRITICAL"] = 50
+DEBUG, INFO, WARNING, ERROR, CRITICAL = 10, 20, 30, 40, 50  # the standard levels' numbers
+LEVELS = {
+    "DEBUG": DEBUG,
+    "INFO": INFO,
+    "WARNING": WARNING,
+    "WARN": WARNING,
+    "ERROR": ERROR,
+    "CRITICAL": CRITICAL,
+}
 
 _level: str | None = None  # what configure() asked for, not yet applied when pending
 _pending = False

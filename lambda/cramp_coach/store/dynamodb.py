@@ -25,6 +25,7 @@ from typing import Any
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
+from botocore.exceptions import BotoCoreError, ClientError
 
 from .errors import VERSION, VersionConflict
 from .sqlite import user_key
@@ -95,8 +96,6 @@ class DynamoDbStore(AbstractPersistenceAdapter):
         return self._table
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         key = user_key(request_envelope)
         try:
             response = self.table.get_item(Key={PARTITION_KEY: key}, ConsistentRead=True)
@@ -112,8 +111,6 @@ class DynamoDbStore(AbstractPersistenceAdapter):
     def save_attributes(
         self, request_envelope: RequestEnvelope, attributes: dict[str, Any]
     ) -> None:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         key = user_key(request_envelope)
         expected = attributes.get(VERSION)
         data = {k: v for k, v in attributes.items() if k != VERSION}
@@ -147,8 +144,6 @@ class DynamoDbStore(AbstractPersistenceAdapter):
         attributes[VERSION] = new_version
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         try:
             self.table.delete_item(Key={PARTITION_KEY: user_key(request_envelope)})
         except (ClientError, BotoCoreError) as error:
