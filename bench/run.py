@@ -503,6 +503,9 @@ def table(results: dict[str, Any]) -> str:
     dynamo = [v / with_boto for k, v in cold.items() if "DynamoDB" in k and "minimal" not in k]
     counted = results["cold"].get("instructions") or {}
     paused_min = counted.get("minimal, collector paused")
+    paused_wall = round(
+        cold["mid-cramp one-shot (embedded store)"] / cold["minimal, collector paused"], 2
+    )
     cramp_count = counted.get("mid-cramp one-shot (embedded store)")
     own = cramp_count / paused_min if paused_min and cramp_count else None
     like_for_like = (
@@ -532,8 +535,10 @@ def table(results: dict[str, Any]) -> str:
         f"creates only objects that live as long as the process, so collection waits until the "
         f"first answer, and those objects are then frozen out of later collections. That pause "
         f"would speed the minimal skill up as well; against a minimal skill given the same "
-        f"pause, the mid-cramp answer costs {like_for_like} (instructions; the 'paused too' "
-        f"columns). That is the skill's own work beyond the SDK's.",
+        f"pause, the mid-cramp answer costs {like_for_like} in instructions, the skill's own "
+        f"work beyond the SDK's; in wall time, {paused_wall} × in this run (the 'paused too' "
+        f"columns; wall-time ratios move by several percent between runs on this machine, "
+        f"which is why the instruction counts are given).",
         "",
         "Taken off the cold path, each checked by a test that a returning person's cold start "
         "does not load it (tests/test_lambda_entry.py):",
