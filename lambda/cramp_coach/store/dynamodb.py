@@ -27,7 +27,7 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .errors import VERSION, VersionConflict
+from .errors import VERSION, VersionConflict, split_version
 from .sqlite import user_key
 
 CONNECT_TIMEOUT = 0.5  # seconds: DynamoDB answers in milliseconds when healthy
@@ -112,9 +112,8 @@ class DynamoDbStore(AbstractPersistenceAdapter):
         self, request_envelope: RequestEnvelope, attributes: dict[str, Any]
     ) -> None:
         key = user_key(request_envelope)
-        expected = attributes.get(VERSION)
-        data = {k: v for k, v in attributes.items() if k != VERSION}
-        new_version = int(expected or 0) + 1
+        expected, data = split_version(attributes)
+        new_version = (expected or 0) + 1
         condition: dict[str, Any]
         if expected is None:
             condition = {
@@ -129,7 +128,7 @@ class DynamoDbStore(AbstractPersistenceAdapter):
             condition = {
                 "ConditionExpression": expression,
                 "ExpressionAttributeNames": {"#v": VERSION_FIELD},
-                "ExpressionAttributeValues": {":expected": int(expected)},
+                "ExpressionAttributeValues": {":expected": expected},
             }
         item = {PARTITION_KEY: key, ATTRIBUTES: to_dynamo(data), VERSION_FIELD: new_version}
         try:

@@ -18,7 +18,7 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
 from ..ids import user_id
-from .errors import VERSION, VersionConflict
+from .errors import VERSION, VersionConflict, split_version
 
 if TYPE_CHECKING:
     import sqlite3
@@ -95,8 +95,7 @@ class SqliteStore(AbstractPersistenceAdapter):
         import sqlite3
 
         key = user_key(request_envelope)
-        expected = attributes.get(VERSION)
-        data = {k: v for k, v in attributes.items() if k != VERSION}
+        expected, data = split_version(attributes)
         payload = json.dumps(data, separators=(",", ":"), sort_keys=True)
         if expected is None:
             try:
@@ -110,11 +109,11 @@ class SqliteStore(AbstractPersistenceAdapter):
         cursor = self._run(
             "UPDATE attributes SET data = ?, version = version + 1, updated_at = julianday('now') "
             "WHERE id = ? AND version = ?",
-            (payload, key, int(expected)),
+            (payload, key, expected),
         )
         if cursor.rowcount != 1:
             raise VersionConflict("attributes changed since they were read")
-        attributes[VERSION] = int(expected) + 1
+        attributes[VERSION] = expected + 1
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         self._run("DELETE FROM attributes WHERE id = ?", (user_key(request_envelope),))
