@@ -235,6 +235,13 @@ class Resolver:
         self._intent_words: dict[str, set[str]] = defaultdict(set)
         for s in self._samples:
             self._intent_words[s.intent].update(s.words)
+        # An intent with a slot knows every value of the slot's type, sample or not.
+        values: dict[str, set[str]] = defaultdict(set)
+        for phrase in self._phrases:
+            values[phrase.slot_type].add(_value_token(phrase.value))
+        for intent, slot_types in self._slots.items():
+            for slot_type in slot_types.values():
+                self._intent_words[intent].update(values[slot_type])
 
     @classmethod
     def from_files(cls, model_path: Path, builtins_path: Path | None = None) -> Resolver:
@@ -297,14 +304,20 @@ class Resolver:
         return sum(self._weight(w) for w in words if w in known) / total
 
     def _scores(self, line: str) -> tuple[list[str], dict[str, tuple[float, dict[str, SlotValue]]]]:
+        # A time fills a slot only for intents that have a time slot; for every other intent
+        # it is a recognised entity that says nothing about the intent ("why do I get cramps
+        # at 3am" stays a question), as Alexa reads it, not an unknown word.
+        plain = self._canonical(tokens(line))
+        timed = plain
         time = find_time(line) if self._time_slots else None
         if time is not None:
-            line = time[0]
-        words, found = self._canonical(tokens(line))
-        if time is not None:
-            found[TIME_TYPE] = SlotValue(time[1])
+            marked = tokens(time[0])
+            plain = self._canonical([w for w in marked if w != MARKER])
+            words, found = self._canonical(marked)
+            timed = (words, {**found, TIME_TYPE: SlotValue(time[1])})
         best: dict[str, tuple[float, dict[str, SlotValue]]] = {}
         for sample in self._samples:
+            words, found = timed if TIME_TYPE in self._slots[sample.intent].values() else plain
             candidate: Sequence[str] = words
             if sample.slot_types:  # the slot takes any value: compare the frame only
                 candidate = [w for w in words if not w.startswith("#")]
@@ -319,11 +332,12 @@ class Resolver:
                 score *= CAPTURE_DISCOUNT
             if score > best.get(sample.intent, (-1.0, {}))[0]:
                 best[sample.intent] = (score, captured)
-        combined = {
-            intent: (0.75 * score + 0.25 * self._coverage(words, intent), {**found, **captured})
-            for intent, (score, captured) in best.items()
-        }
-        return words, combined
+        combined = {}
+        for intent, (score, captured) in best.items():
+            words, found = timed if TIME_TYPE in self._slots[intent].values() else plain
+            coverage = self._coverage(words, intent)
+            combined[intent] = (0.75 * score + 0.25 * coverage, {**found, **captured})
+        return timed[0], combined
 
     def resolve(self, line: str) -> Resolution:
         words, scores = self._scores(line)
