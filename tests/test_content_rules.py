@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,8 @@ def spoken_units(content: Content) -> Iterator[tuple[str, str]]:
         for i, phrase in enumerate(topic.say):
             for j, ask in enumerate(asks):
                 yield f"topics.{key}[{i}]+ask[{j}]", f"{phrase} {ask}".strip()
+        for i, phrase in enumerate(topic.night):
+            yield f"topics.{key}.night[{i}]", phrase
         if topic.offer:
             for i, reprompt in enumerate(topic.offer.reprompt):
                 yield f"topics.{key}.reprompt[{i}]", reprompt
@@ -96,8 +99,8 @@ def test_mid_cramp_answers_start_with_the_instruction(content: Content) -> None:
     for key, topic in content.topics.items():
         if topic.intent != "CrampNowIntent":
             continue
-        for phrase in topic.say:
-            first = phrase.split()[0]
+        for phrase in (*topic.say, *topic.night):
+            first = phrase.split()[0].strip(",")
             assert first in {
                 "Straighten",
                 "Pull",
@@ -107,6 +110,9 @@ def test_mid_cramp_answers_start_with_the_instruction(content: Content) -> None:
                 "Sit",
                 "Flex",
                 "Slowly",
+                "Leg",
+                "Toes",
+                "Hold",
             }, (key, first)
             assert "Welcome" not in phrase and "medical advice" not in phrase
 
@@ -121,32 +127,53 @@ def test_every_answer_names_a_known_source(content: Content) -> None:
             assert source in content.sources, (topic.key, source)
 
 
-def test_answers_beyond_the_article_cite_a_medical_source(content: Content) -> None:
-    medical = {
-        "nhs_leg_cramps",
-        "nhs_dvt",
-        "mayo_night_leg_cramps",
-        "mayo_pregnancy",
-        "nice_cks",
-        "fda_quinine_warning",
-        "aafp",
-        "cochrane_magnesium",
-    }
-    for key in (
-        "cramp_now",
-        "see_doctor",
-        "see_doctor_more",
-        "quinine_warning",
-        "magnesium",
-        "pregnancy",
-    ):
-        assert set(content.topics[key].sources) & medical, key
+def test_every_answer_cites_evidence_beyond_the_article(content: Content) -> None:
+    """Where the evidence disagrees with the source article, the evidence wins: so every answer
+    names at least one public medical source besides it."""
+    for topic in content.topics.values():
+        assert set(topic.sources) - {"article"}, topic.key
 
 
 def test_every_named_source_except_the_article_has_a_public_url(content: Content) -> None:
     for source in content.sources.values():
         if source.key != "article":
             assert source.url and source.url.startswith("https://"), source.key
+
+
+def test_every_source_records_when_it_was_checked(content: Content) -> None:
+    for source in content.sources.values():
+        assert source.checked and date.fromisoformat(source.checked) <= date.today(), source.key
+
+
+# Who an answer may quote by name, and the source keys that back the quote.
+ATTRIBUTIONS = {
+    "NHS": "nhs_",
+    "Mayo Clinic": "mayo_",
+    "American Family Physician": "aafp",
+    "NICE": "nice_",
+    "Cochrane": "cochrane_",
+    "Food and Drug Administration": "fda_",
+    "National Institute on Aging": "nia_",
+}
+
+
+def test_a_source_named_in_an_answer_is_one_the_answer_cites(content: Content) -> None:
+    """'According to the NHS ...' only where the topic cites an NHS page."""
+    for topic in content.topics.values():
+        for phrase in (*topic.say, *topic.night):
+            for name, prefix in ATTRIBUTIONS.items():
+                if re.search(rf"\b{name}\b", phrase):
+                    assert any(s.startswith(prefix) for s in topic.sources), (topic.key, name)
+
+
+def test_no_review_is_overdue(content: Content) -> None:
+    """Like the NHS's 'next review due': a topic past its date fails until someone re-checks it
+    against its sources and moves both dates."""
+    today = date.today()
+    for reply in [*content.topics.values()]:
+        assert reply.reviewed is not None and reply.next_review is not None, reply.key
+        assert reply.reviewed <= today, f"{reply.key}: reviewed in the future"
+        assert reply.next_review >= today, f"{reply.key}: review overdue since {reply.next_review}"
 
 
 # --- Medical rules ----------------------------------------------------------------------------
@@ -161,7 +188,8 @@ DOSE = re.compile(
 SUPPLEMENT = re.compile(r"\b(supplements?|tablets?|pills?)\b", re.I)
 CONDITION = (
     r"(als|diabetes|a (blood )?clot|dvt|deep vein thrombosis"
-    r"|(a )?(magnesium|calcium|mineral) deficiency|nerve damage|neuropathy|a disease)"
+    r"|(a )?(magnesium|calcium|mineral) deficiency|nerve damage|neuropathy|a disease"
+    r"|a stroke|restless legs|growing pains|motor neurone disease)"
 )
 DIAGNOSIS = re.compile(
     rf"\b(you (have|'ve got|are suffering from|may have|probably have|must have) {CONDITION}"
@@ -196,6 +224,8 @@ def test_the_quinine_answer_warns_and_cites_the_fda(content: Content) -> None:
 def test_no_supplement_dose_anywhere(content: Content) -> None:
     problems = [(where, text) for where, text in all_text(content) if DOSE.search(text)]
     assert problems == []
+    units = re.compile(r"\b(mg|milligrams?|mcg|micrograms?)\b", re.I)
+    assert [where for where, text in all_text(content) if units.search(text)] == []
 
 
 def test_supplements_always_come_with_ask_your_doctor_or_pharmacist(content: Content) -> None:
@@ -226,36 +256,236 @@ def test_never_say_list(content: Content) -> None:
     assert [w for w, t in all_text(content) if banned.search(t)] == []
 
 
-def test_the_clot_warning_is_complete(content: Content) -> None:
-    for phrase in content.topics["see_doctor"].say:
-        lowered = phrase.lower()
-        for needed in ("swollen", "red", "warm", "clot", "emergency", "chest pain", "urgent"):
-            assert needed in lowered, needed
-        assert re.search(r"don't (stretch|massage)|do not (stretch|massage)", lowered)
+# --- Red flags: the right action first, complete, in every phrasing, day and night --------
 
 
-def test_the_other_reasons_to_see_a_doctor_are_complete(content: Content) -> None:
-    for phrase in content.topics["see_doctor_more"].say:
+def phrasings_of(content: Content, key: str) -> tuple[str, ...]:
+    """Everything the topic can say: its day phrasings and its night ones."""
+    topic = content.topics[key]
+    return (*topic.say, *topic.night)
+
+
+def first_sentence(phrase: str) -> str:
+    return sentences(phrase)[0]
+
+
+EMERGENCY = re.compile(r"\bcall 9-1-1\b", re.I)  # content/en-US numbers.emergency_number
+CHEST = re.compile(r"chest pain|breathless|trouble breathing|short of breath", re.I)
+DONT_STRETCH = re.compile(r"don't (stretch|massage)( or (rub|massage))?|leave it still", re.I)
+
+
+def test_chest_pain_or_breathlessness_always_comes_with_the_emergency_number(
+    content: Content,
+) -> None:
+    for where, text in all_text(content):
+        if CHEST.search(text):
+            assert EMERGENCY.search(text), where
+
+
+def test_the_emergency_answer_starts_with_the_number_to_call(content: Content) -> None:
+    for phrase in phrasings_of(content, "emergency"):
+        assert EMERGENCY.search(" ".join(phrase.split()[:3])), phrase
+        assert re.search(r"can't (call|make the call)", phrase), "Alexa cannot place the call"
+
+
+def test_the_clot_answer_says_dont_stretch_first_and_urgent_help_today(content: Content) -> None:
+    for phrase in phrasings_of(content, "blood_clot"):
+        assert DONT_STRETCH.search(first_sentence(phrase)), phrase
         lowered = phrase.lower()
-        for needed in (
-            "weakness",
-            "twitching",
-            "numbness",
-            "medicine",
-            "wasting|thinner",
-            "sleep|waking",
-        ):
+        for needed in ("one", "swol|swell", "red", "darker", "warm", "tender", "clot", "urgent"):
             assert re.search(needed, lowered), needed
+        assert re.search(r"flex your foot|pull your toes up", lowered)
+        assert "today" in lowered and EMERGENCY.search(phrase)
 
 
-def test_pregnancy_sends_supplement_questions_to_the_professionals(content: Content) -> None:
+def test_a_long_cramp_gets_urgent_advice_first(content: Content) -> None:
+    for phrase in phrasings_of(content, "long_cramp"):
+        opening = first_sentence(phrase).lower()
+        assert "ten minutes" in opening and "urgent" in opening, phrase
+        assert DONT_STRETCH.search(phrase) and "swollen" in phrase
+
+
+def test_nerve_signs_go_to_a_doctor_soon_and_never_name_als(content: Content) -> None:
+    for phrase in phrasings_of(content, "nerve_signs"):
+        lowered = phrase.lower()
+        for needed in ("numb", "tingling", "weak", "doctor soon", "twitch"):
+            assert needed in lowered, needed
+        assert re.search(r"thinner|wasting", lowered)
+        assert not re.search(r"\bals\b|motor neuron|lou gehrig", lowered), phrase
+        assert "sudden" in lowered and EMERGENCY.search(phrase)  # stroke signs: the number
+
+
+def test_medicines_go_to_the_prescriber_and_are_not_stopped_alone(content: Content) -> None:
+    for phrase in phrasings_of(content, "medicine"):
+        lowered = phrase.lower()
+        assert re.search(r"don't stop a medicine|keep taking it", first_sentence(lowered))
+        for needed in ("statins", "water pills", "pharmacist", "doctor"):
+            assert needed in lowered, needed
+
+
+def test_children_hear_what_is_common_and_which_signs_need_their_doctor(content: Content) -> None:
+    for phrase in phrasings_of(content, "child"):
+        lowered = phrase.lower()
+        for needed in ("growing pains", "both legs", "doctor", "limp", "swelling", "redness"):
+            assert needed in lowered, needed
+        assert "fever" in lowered and re.search(r"one (leg|spot|place)", lowered)
+        assert re.search(r"in the day|into the day", lowered)
+
+
+def test_dose_questions_get_no_number_and_the_people_who_can_answer(content: Content) -> None:
+    for key in ("dose", "dose_quinine"):
+        for phrase in phrasings_of(content, key):
+            lowered = phrase.lower()
+            assert re.search(r"can't suggest a dose|never suggest doses|no dose", lowered)
+            assert "pharmacist" in lowered and "doctor" in lowered
+            assert not re.search(r"\d", phrase)
+    for phrase in phrasings_of(content, "dose_quinine"):
+        assert WARNING.search(phrase) and "serious" in phrase
+
+
+def test_is_it_serious_is_answered_calmly_then_with_the_signs(content: Content) -> None:
+    for phrase in phrasings_of(content, "is_it_serious"):
+        assert re.match(r"(Most night cramps are harmless|Usually not)", phrase), phrase
+        for needed in ("swollen", "ten minutes", "numbness"):
+            assert needed in phrase, needed
+        assert EMERGENCY.search(phrase)
+
+
+def test_when_to_see_a_doctor_leads_with_when_to_see_a_doctor(content: Content) -> None:
+    for phrase in phrasings_of(content, "see_doctor"):
+        assert phrase.startswith("See a doctor if"), phrase
+        lowered = phrase.lower()
+        for needed in ("medicine", "weakness", "numbness", "ten minutes", "swollen"):
+            assert needed in lowered, needed
+        assert re.search(r"often wake|keep waking", lowered) and EMERGENCY.search(phrase)
+
+
+# --- The mid-cramp answer: the instruction first, then the two safety lines ----------------
+
+STAND = re.compile(r"\b(stand|get up|rise|walk)\b", re.I)
+
+
+def cramp_topics(content: Content) -> list[Reply]:
+    return [t for t in content.topics.values() if t.intent == "CrampNowIntent"]
+
+
+def test_mid_cramp_answers_carry_the_ten_minute_line_day_and_night(content: Content) -> None:
+    for topic in cramp_topics(content):
+        for phrase in (*topic.say, *topic.night):
+            assert "ten minutes" in phrase and "urgent help" in phrase, (topic.key, phrase)
+
+
+def test_mid_cramp_answers_by_day_warn_not_to_stretch_a_swollen_red_or_warm_leg(
+    content: Content,
+) -> None:
+    for topic in cramp_topics(content):
+        if topic.key == "cramp_now_foot":  # a clot is in the calf or thigh, not the foot
+            continue
+        for phrase in topic.say:
+            assert DONT_STRETCH.search(phrase), (topic.key, phrase)
+            assert all(word in phrase for word in ("swollen", "red", "warm")), (topic.key, phrase)
+
+
+def test_standing_up_at_night_is_made_safe(content: Content) -> None:
+    """Half-asleep people fall: sit first, a light on, hold on; and say it before 'stand'."""
+    for topic in cramp_topics(content):
+        for phrase in (*topic.say, *topic.night):
+            found = STAND.search(phrase)
+            if not found:
+                continue
+            sentence = next(s for s in sentences(phrase) if STAND.search(s))
+            assert re.search(r"\bsit\b", sentence, re.I), (topic.key, sentence)
+            assert "light" in sentence and re.search(r"hold(ing)? (on|something)", sentence)
+
+
+def test_mid_cramp_answers_offer_a_way_without_standing(content: Content) -> None:
+    for topic in cramp_topics(content):
+        for phrase in topic.say:
+            assert re.search(r"\b(rub|massage)\b", phrase), (topic.key, phrase)
+    for phrase in content.topics["cramp_now_thigh"].say:
+        assert "lie on your side" in phrase or "lying on your side" in phrase
+
+
+# --- Every claim as strong as its evidence ----------------------------------------------
+
+USUAL_CAUSE = re.compile(
+    r"\b(usually|mostly|most often|in most cases|main|common(est)? cause)\b[^.;]{0,80}"
+    r"\b(magnesium|mineral|electrolyte)",
+    re.I,
+)
+
+
+def test_low_magnesium_is_never_the_usual_cause(content: Content) -> None:
+    assert [w for w, t in all_text(content) if USUAL_CAUSE.search(t)] == []
+    assert [w for w, t in all_text(content) if "magnesium deficiency" in t.lower()] == []
+
+
+def test_the_article_magnesium_theory_is_framed_as_unconfirmed(content: Content) -> None:
+    for key in ("why", "sport", "thigh"):
+        for phrase in content.topics[key].say:
+            if re.search(r"magnesium|minerals", phrase, re.I):
+                assert re.search(r"hasn't confirmed|isn't confirmed|unproven|isn't proven", phrase)
+
+
+def test_why_says_most_night_cramps_have_no_clear_cause(content: Content) -> None:
+    for phrase in content.topics["why"].say:
+        assert re.search(r"no clear (cause|reason)", phrase)
+        assert re.search(r"\bage\b", phrase, re.I) and "medicines" in phrase
+
+
+def test_thighs_cramp_less_often_than_calves(content: Content) -> None:
+    for phrase in content.topics["thigh"].say:
+        assert re.search(r"less (often|usual)", phrase) and "NHS" in phrase
+
+
+def test_magnesium_follows_the_cochrane_review(content: Content) -> None:
+    topic = content.topics["magnesium"]
+    assert "cochrane_magnesium" in topic.sources and "nhs_leg_cramps" not in topic.sources
+    for phrase in topic.say:
+        assert "older adults" in phrase and "pregnancy" in phrase
+        assert re.search(r"unlikely to help|hasn't shown", phrase)
+
+
+def test_pregnancy_has_the_full_clot_warning_and_a_stretch_off_the_back(content: Content) -> None:
     for phrase in content.topics["pregnancy"].say:
-        assert "midwife" in phrase and "doctor" in phrase
+        lowered = phrase.lower()
+        for needed in ("midwife", "doctor", "one leg", "tender", "don't rub", "today"):
+            assert needed in lowered, needed
+        assert re.search(r"isn't clear|unclear", lowered) and "not on your back" in lowered
+        assert EMERGENCY.search(phrase)
 
 
-def test_als_answer_reassures_without_diagnosing(content: Content) -> None:
-    for phrase in content.topics["als"].say:
-        assert "unlikely" in phrase and "doctor" in phrase
+def test_als_names_the_nhs_signs_and_not_numbness(content: Content) -> None:
+    topic = content.topics["als"]
+    assert "nhs_mnd" in topic.sources
+    for phrase in topic.say:
+        lowered = phrase.lower()
+        assert "unlikely" in lowered and "doctor" in lowered
+        for needed in ("weakness", "tripping", "weak grip", "slurred speech"):
+            assert needed in lowered, needed
+        assert "numb" not in lowered
+
+
+def test_hydration_respects_a_doctors_fluid_limit(content: Content) -> None:
+    for phrase in content.topics["hydration"].say:
+        assert re.search(r"limit fluids", phrase)
+
+
+def test_new_topics_stay_hedged(content: Content) -> None:
+    """Heat, ice, potassium, pickle juice, alcohol: each may help at most, none promises."""
+    for key in ("heat_ice", "potassium", "pickle_juice", "alcohol"):
+        for phrase in content.topics[key].say:
+            assert re.search(r"\bmay\b|unlikely|unproven|nobody has shown|one small", phrase)
+    for phrase in content.topics["heat_ice"].say:
+        assert re.search(r"swollen, red or (warm|hot)", phrase)  # never heat on a possible clot
+    for phrase in content.topics["pickle_juice"].say:
+        assert "salt" in phrase
+
+
+def test_tonic_water_is_quinine(content: Content) -> None:
+    for key in ("quinine_warning", "dose_quinine"):
+        for phrase in content.topics[key].say:
+            assert "tonic water" in phrase.lower()
 
 
 # --- The checks themselves catch what they are meant to catch -------------------------------
@@ -271,6 +501,9 @@ def test_als_answer_reassures_without_diagnosing(content: Content) -> None:
         "Stretching prevents cramps.",
         "Stretching before bed will prevent cramps.",
         "It's a clot, go to hospital.",
+        "Usually it's the day's strain: tired muscles, low on minerals like magnesium.",
+        "In most cases there is a relative magnesium deficiency.",
+        "It's a stroke.",
     ],
 )
 def test_the_medical_checks_reject_bad_phrases(bad: str) -> None:
@@ -278,6 +511,7 @@ def test_the_medical_checks_reject_bad_phrases(bad: str) -> None:
         bool(check_quinine(bad))
         or bool(DOSE.search(bad))
         or bool(DIAGNOSIS.search(bad))
+        or bool(USUAL_CAUSE.search(bad))
         or bool(PROMISE.search(bad))
         or any(PREVENT.search(s) and not HEDGE.search(s) for s in sentences(bad))
     )

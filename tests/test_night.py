@@ -131,7 +131,9 @@ def test_the_mid_cramp_answer_at_half_past_two_is_whispered_and_one_breath(
     turn = at(echo, NIGHT).say("Alexa, ask cramp coach what do I do, my calf is cramping")
     assert whispered(turn.ssml) and whispered(turn.ssml.split("<speak>")[1])
     assert turn.speech in content.topics["cramp_now"].night
-    assert len(turn.speech.split()) <= 15
+    instruction, escalation = turn.speech.split(". ", 1)  # one breath, then one safety line
+    assert len(instruction.split()) <= 15 and len(turn.speech.split()) <= 30
+    assert "ten minutes" in escalation and "urgent help" in escalation
     assert turn.speech.split()[0] in {"Straighten", "Leg", "Pull", "Keep"}
     assert turn.ends_session
 

@@ -24,15 +24,18 @@ def normalise(text: str) -> str:
     return " ".join(tokens(text))
 
 
-def test_paraphrases_cover_every_answer_intent_with_at_least_eight(model: dict[str, Any]) -> None:
+def test_every_custom_intent_has_at_least_eight_evaluation_lines(model: dict[str, Any]) -> None:
+    """Typed paraphrases here, spoken ones in tests/nlu/: together, every intent is covered."""
+    from cramp_coach.local.nlu import load_locale
+
     custom = {
         i["name"]
         for i in model["interactionModel"]["languageModel"]["intents"]
         if not i["name"].startswith("AMAZON.")
     }
-    assert custom <= PARAPHRASES.keys()
+    spoken = [a.intent for a in load_locale("en-US")]
     for intent in custom:
-        assert len(PARAPHRASES[intent]) >= 8, intent
+        assert len(PARAPHRASES.get(intent, [])) + spoken.count(intent) >= 8, intent
 
 
 def test_no_paraphrase_is_a_sample(model: dict[str, Any]) -> None:
@@ -101,7 +104,7 @@ def test_built_in_phrases(resolver: Resolver, line: str, intent: str) -> None:
 
 def test_a_swollen_calf_is_a_red_flag_not_a_cramp(resolver: Resolver) -> None:
     for line in ("my calf is swollen and red", "one calf is hot and swollen", "my leg is swollen"):
-        assert resolver.resolve(line).intent == "SeeDoctorIntent", line
+        assert resolver.resolve(line).intent == "BloodClotIntent", line
 
 
 def test_acronyms_spelled_the_alexa_way_match_typed_ones() -> None:

@@ -84,6 +84,7 @@ def test_every_phrasing_of_every_answer_renders_as_valid_ssml(
         "HAMSTRING": env.Slot("hamstring", "HAMSTRING", "hamstring", "LEG_MUSCLE"),
         "FOOT": env.Slot("foot", "FOOT", "foot", "LEG_MUSCLE"),
         "OTHER": env.Slot("elbow", None, None, "LEG_MUSCLE"),
+        "QUININE": env.Slot("quinine", "QUININE", "quinine", "SUPPLEMENT"),
     }
     for _ in range(12):
         for key, topic in content.topics.items():

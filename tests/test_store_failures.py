@@ -158,7 +158,7 @@ def test_launch_and_answers_are_still_spoken(
     assert "not medical advice" in launch.speech  # unknown person: the disclaimer, to be safe
     assert seconds < ANSWER_WITHIN, seconds
     answer = echo.say("why do my calves cramp at night")
-    assert "magnesium" in answer.speech
+    assert "no clear" in answer.speech
     resume, seconds = timed(lambda: echo.say("ask cramp coach to continue my stretches"))
     assert resume.speech and seconds < ANSWER_WITHIN
     assert "SECRETUSERID" not in caplog.text

@@ -6,12 +6,17 @@ Layout (per locale):
 - `answers.json`  topics: what the skill answers, each with phrasings, sources and an optional
                   follow-up offer; a topic is reached through its intent (and slot value, `when`)
                   or through another topic's offer.
-- `prompts.json`  replies the skill needs around the answers (launch, help, fallback, ...) and
-                  a few `words` used to assemble cards and lists.
-- `sources.json`  the public sources answers cite.
+- `prompts.json`  replies the skill needs around the answers (launch, help, fallback, ...), a
+                  few `words` used to assemble cards and lists, the month names for review
+                  dates, and the locale's `numbers` (the emergency number), which fill
+                  `{emergency_number}`-style placeholders in every answer as it loads.
+- `sources.json`  the public sources answers cite, each with the date it was last checked.
 - `reminders.json` the bedtime reminder's replies and the words that describe a schedule.
 - `routine.json`  the bedtime stretches: each stretch's steps and sources, the two lengths with
                   their holds and repetitions, the spoken cues, and the routine's replies.
+
+Every topic records when it was last reviewed against its sources and when its next review is
+due (`reviewed`, `next_review`: ISO dates), as health publishers do; the card shows the first.
 
 A reply that carries a reprompt (its own, or its offer's) asks a question and keeps the session
 open; a reply without one is a statement and ends it.
@@ -21,7 +26,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
+from datetime import date
 from types import MappingProxyType
 from typing import Any
 
@@ -57,6 +64,7 @@ REQUIRED_WORDS = (
     "and",
     "source",
     "card_footer",
+    "reviewed",
     "DAILY",
     "WEEKDAYS",
     "WEEKENDS",
@@ -122,14 +130,17 @@ class ContentError(ValueError):
 
 
 class Source(Record):
-    __slots__ = ("key", "spoken", "title", "url")
+    __slots__ = ("checked", "key", "spoken", "title", "url")
     key: str
     spoken: str
     title: str
     url: str | None
+    checked: str | None  # ISO date the source was last checked against the answers
 
-    def __init__(self, key: str, spoken: str, title: str, url: str | None) -> None:
-        super().__init__(key=key, spoken=spoken, title=title, url=url)
+    def __init__(
+        self, key: str, spoken: str, title: str, url: str | None, checked: str | None = None
+    ) -> None:
+        super().__init__(key=key, spoken=spoken, title=title, url=url, checked=checked)
 
 
 class Offer(Record):
@@ -150,7 +161,19 @@ class Offer(Record):
 
 
 class Reply(Record):
-    __slots__ = ("intent", "key", "night", "offer", "reprompt", "say", "sources", "title", "when")
+    __slots__ = (
+        "intent",
+        "key",
+        "next_review",
+        "night",
+        "offer",
+        "reprompt",
+        "reviewed",
+        "say",
+        "sources",
+        "title",
+        "when",
+    )
     key: str
     say: tuple[str, ...]
     reprompt: tuple[str, ...]
@@ -160,6 +183,8 @@ class Reply(Record):
     intent: str | None
     when: Mapping[str, str]
     night: tuple[str, ...]  # one-breath phrasings for the middle of the night
+    reviewed: date | None  # topics: when the words were last checked against the sources
+    next_review: date | None  # ... and when that check is due again
 
     def __init__(
         self,
@@ -172,6 +197,8 @@ class Reply(Record):
         intent: str | None = None,
         when: Mapping[str, str] = EMPTY,
         night: tuple[str, ...] = (),
+        reviewed: date | None = None,
+        next_review: date | None = None,
     ) -> None:
         super().__init__(
             key=key,
@@ -183,6 +210,8 @@ class Reply(Record):
             intent=intent,
             when=when,
             night=night,
+            reviewed=reviewed,
+            next_review=next_review,
         )
 
     @property
@@ -261,13 +290,14 @@ class Routine(Record):
 
 
 class Content(Record):
-    __slots__ = ("locale", "replies", "routine", "sources", "topics", "words")
+    __slots__ = ("locale", "months", "replies", "routine", "sources", "topics", "words")
     locale: str
     topics: Mapping[str, Reply]
     replies: Mapping[str, Reply]
     sources: Mapping[str, Source]
     words: Mapping[str, str]
     routine: Routine
+    months: tuple[str, ...]  # January .. December, as the locale writes them
 
     def __init__(
         self,
@@ -277,6 +307,7 @@ class Content(Record):
         sources: Mapping[str, Source],
         words: Mapping[str, str],
         routine: Routine,
+        months: tuple[str, ...],
     ) -> None:
         super().__init__(
             locale=locale,
@@ -285,6 +316,7 @@ class Content(Record):
             sources=sources,
             words=words,
             routine=routine,
+            months=months,
         )
 
     @property
@@ -306,6 +338,13 @@ class Content(Record):
             elif all(slots.get(name) == value for name, value in topic.when.items()):
                 return topic
         return fallback
+
+    def reviewed_line(self, reply: Reply) -> str | None:
+        """'Reviewed December 2026', for a topic's card."""
+        if reply.reviewed is None:
+            return None
+        month = self.months[reply.reviewed.month - 1]
+        return self.words["reviewed"].format(month=month, year=reply.reviewed.year)
 
     def spoken_list(self, items: list[str]) -> str:
         if len(items) <= 1:
@@ -345,6 +384,8 @@ def _reply(key: str, raw: Any, where: str, problems: list[str]) -> Reply:
             )
             if offer.action is not None and offer.action not in OFFER_ACTIONS:
                 problems.append(f"{where}.offer.action: unknown action {offer.action!r}")
+    reviewed = _date(raw.get("reviewed"), f"{where}.reviewed", problems)
+    next_review = _date(raw.get("next_review"), f"{where}.next_review", problems)
     when = raw.get("when", {})
     if not isinstance(when, dict) or not all(isinstance(v, str) for v in when.values()):
         problems.append(f"{where}.when: must map slot names to value ids")
@@ -361,7 +402,33 @@ def _reply(key: str, raw: Any, where: str, problems: list[str]) -> Reply:
         intent=raw.get("intent"),
         when=when,
         night=_strings(raw["night"], f"{where}.night", problems) if "night" in raw else (),
+        reviewed=reviewed,
+        next_review=next_review,
     )
+
+
+def _date(value: Any, where: str, problems: list[str]) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        problems.append(f"{where}: {value!r} is not an ISO date (YYYY-MM-DD)")
+        return None
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def _fill_numbers(raw: Any, numbers: Mapping[str, str]) -> Any:
+    """The raw topic with the locale's numbers (`{emergency_number}`) written into its words."""
+    if isinstance(raw, str):
+        return _PLACEHOLDER.sub(lambda m: numbers.get(m.group(1), m.group(0)), raw)
+    if isinstance(raw, list):
+        return [_fill_numbers(item, numbers) for item in raw]
+    if isinstance(raw, dict):
+        return {key: _fill_numbers(value, numbers) for key, value in raw.items()}
+    return raw
 
 
 def _read(path: str) -> Any:
@@ -379,15 +446,23 @@ def parse(locale: str, folder: str | os.PathLike[str]) -> Content:
     problems: list[str] = []
     raw_sources = _read(os.path.join(folder, "sources.json"))
     sources = {
-        key: Source(key, s.get("spoken", ""), s.get("title", ""), s.get("url"))
+        key: Source(key, s.get("spoken", ""), s.get("title", ""), s.get("url"), s.get("checked"))
         for key, s in raw_sources.items()
     }
     for source in sources.values():
         if not source.spoken or not source.title:
             problems.append(f"sources.{source.key}: needs spoken and title")
 
+    raw_prompts = _read(os.path.join(folder, "prompts.json"))
+    numbers = raw_prompts.get("numbers") or {}
+    if not isinstance(numbers, dict) or not all(isinstance(v, str) for v in numbers.values()):
+        problems.append("prompts.numbers: must map names to the words that say them")
+        numbers = {}
     raw_topics = _read(os.path.join(folder, "answers.json")).get("topics", {})
-    topics = {key: _reply(key, raw, f"topics.{key}", problems) for key, raw in raw_topics.items()}
+    topics = {
+        key: _reply(key, _fill_numbers(raw, numbers), f"topics.{key}", problems)
+        for key, raw in raw_topics.items()
+    }
     offered = {t.offer.yes for t in topics.values() if t.offer}
     seen_variants: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
     for topic in topics.values():
@@ -396,6 +471,14 @@ def parse(locale: str, folder: str | os.PathLike[str]) -> Content:
             problems.append(f"{where}: needs a title (used on the card)")
         if not topic.sources:
             problems.append(f"{where}: names no source")
+        if topic.reviewed is None or topic.next_review is None:
+            problems.append(f"{where}: needs reviewed and next_review dates")
+        elif topic.next_review <= topic.reviewed:
+            problems.append(f"{where}: next_review must come after reviewed")
+        for phrase in (*topic.say, *topic.night, *(topic.offer.ask if topic.offer else ())):
+            problems.extend(
+                f"{where}: unknown placeholder {{{name}}}" for name in _PLACEHOLDER.findall(phrase)
+            )
         problems.extend(f"{where}: unknown source {s!r}" for s in topic.sources if s not in sources)
         if topic.reprompt:
             problems.append(f"{where}: topics ask through an offer, not a bare reprompt")
@@ -409,11 +492,10 @@ def parse(locale: str, folder: str | os.PathLike[str]) -> Content:
                 problems.append(f"{where}: another topic already answers {variant}")
             seen_variants.add(variant)
 
-    raw_prompts = _read(os.path.join(folder, "prompts.json"))
     raw_routine = _read(os.path.join(folder, "routine.json"))
     routine = _routine(raw_routine, sources, problems)
     replies = {
-        key: _reply(key, raw, f"replies.{key}", problems)
+        key: _reply(key, _fill_numbers(raw, numbers), f"replies.{key}", problems)
         for key, raw in raw_prompts.get("replies", {}).items()
     }
     raw_reminders = _read(os.path.join(folder, "reminders.json"))
@@ -421,7 +503,9 @@ def parse(locale: str, folder: str | os.PathLike[str]) -> Content:
         for key, raw in raw_file.get("replies", {}).items():
             if key in replies:
                 problems.append(f"{name}.replies.{key}: already defined elsewhere")
-            replies[key] = _reply(key, raw, f"{name}.replies.{key}", problems)
+            replies[key] = _reply(
+                key, _fill_numbers(raw, numbers), f"{name}.replies.{key}", problems
+            )
     problems.extend(
         f"reminders.replies.{k}: missing" for k in REQUIRED_REMINDER_REPLIES if k not in replies
     )
@@ -439,10 +523,18 @@ def parse(locale: str, folder: str | os.PathLike[str]) -> Content:
             problems.append("replies.source_of_last: every phrasing needs {sources}")
     words = {**raw_prompts.get("words", {}), **raw_reminders.get("words", {})}
     problems.extend(f"words.{k}: missing" for k in REQUIRED_WORDS if not words.get(k))
+    months = raw_prompts.get("months")
+    if (
+        not isinstance(months, list)
+        or len(months) != 12
+        or not all(isinstance(m, str) and m for m in months)
+    ):
+        problems.append("prompts.months: needs the twelve month names")
+        months = [""] * 12
 
     if problems:
         raise ContentError(f"content/{locale} is invalid:\n  " + "\n  ".join(problems))
-    return Content(locale, topics, replies, sources, words, routine)
+    return Content(locale, topics, replies, sources, words, routine, tuple(months))
 
 
 def _routine(raw: Any, sources: Mapping[str, Source], problems: list[str]) -> Routine:

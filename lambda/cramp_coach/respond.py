@@ -233,7 +233,8 @@ def _card_text(content: Content, reply: Reply, speech: ssml.Speech) -> str:
             f"{content.words['source']}: {source.title}"
             + (f" - {source.url}" if source.url else "")
         )
-    lines += ["", content.words["card_footer"]]
+    reviewed = content.reviewed_line(reply)
+    lines += ["", *([reviewed] if reviewed else []), content.words["card_footer"]]
     return "\n".join(lines)
 
 

@@ -1,0 +1,261 @@
+"""NLU evaluation: the annotation sets in tests/nlu/ against an interaction model, per group.
+
+    python -m cramp_coach.local.nlu                  the local resolver, on this repository's model
+    python -m cramp_coach.local.nlu --model FILE     the same against another model (before/after)
+    python -m cramp_coach.local.nlu --holdout        the held-out set (tests/nlu/holdout/), which is
+                                                     never used to tune the model
+    python -m cramp_coach.local.nlu --profile SKILL  Alexa's own NLU, through the Utterance
+                                                     Profiler (`ask smapi profile-nlu`, needs the
+                                                     ASK CLI, `ask configure` and a built model)
+    python -m cramp_coach.local.nlu --smapi OUT      write the sets as one SMAPI annotation body
+
+The files are JSON lines in the shape of SMAPI's NLU annotation sets
+(`{"inputs": {"utterance": ...}, "expected": [{"intent": {"name": ..., "slots": {...}}}]}`).
+`<locale>.jsonl` holds what people say in each situation; `<locale>.negative.jsonl` holds
+everyday lines that must not set off a red-flag answer (over-triggering is a defect too);
+`holdout/<locale>.jsonl` is a third set, written the same way, that the model is never tuned on.
+An utterance passes when the intent and every slot value (compared word by word, as spoken)
+are the expected ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .resolver import Resolver, tokens
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+NLU_FOLDER = REPO_ROOT / "tests" / "nlu"
+HOLDOUT_FOLDER = NLU_FOLDER / "holdout"
+NEGATIVE_SUFFIX = ".negative.jsonl"
+
+# The answers that send a person to urgent or medical help: the red flags.
+RED_FLAG_INTENTS = frozenset(
+    {
+        "EmergencyIntent",
+        "BloodClotIntent",
+        "LongCrampIntent",
+        "NerveSignsIntent",
+        "MedicineIntent",
+        "ChildLegPainIntent",
+        "DoseIntent",
+    }
+)
+# Answers that must never be given to an everyday line.
+ALARM_INTENTS = frozenset({"EmergencyIntent", "BloodClotIntent"})
+MID_CRAMP_INTENTS = frozenset({"CrampNowIntent"})
+GROUPS = ("red flags", "mid-cramp", "questions", "negative")
+
+Hear = Callable[[str], tuple[str, dict[str, str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """One utterance and the intent (with slot values) Alexa should hear in it."""
+
+    utterance: str
+    intent: str
+    slots: Mapping[str, str] = field(default_factory=dict)
+    negative: bool = False
+
+    @property
+    def group(self) -> str:
+        if self.negative:
+            return "negative"
+        if self.intent in RED_FLAG_INTENTS:
+            return "red flags"
+        if self.intent in MID_CRAMP_INTENTS:
+            return "mid-cramp"
+        return "questions"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    annotation: Annotation
+    intent: str
+    slots: Mapping[str, str]
+
+    @property
+    def passed(self) -> bool:
+        def words(values: Mapping[str, str]) -> dict[str, list[str]]:
+            return {name: tokens(value) for name, value in values.items() if value}
+
+        same_slots = words(self.slots) == words(self.annotation.slots)
+        return self.intent == self.annotation.intent and same_slots
+
+
+def parse_line(raw: str, where: str, negative: bool) -> Annotation:
+    """One annotation line, checked against SMAPI's shape."""
+    try:
+        data = json.loads(raw)
+        utterance = data["inputs"]["utterance"]
+        [expected] = data["expected"]
+        intent = expected["intent"]["name"]
+        slots = {name: slot["value"] for name, slot in expected["intent"]["slots"].items()}
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{where}: not an NLU annotation ({error})") from error
+    if not isinstance(utterance, str) or not utterance.strip() or not isinstance(intent, str):
+        raise ValueError(f"{where}: needs an utterance and an intent name")
+    if not all(isinstance(v, str) for v in slots.values()):
+        raise ValueError(f"{where}: slot values are strings")
+    return Annotation(utterance, intent, slots, negative)
+
+
+def load(path: Path) -> list[Annotation]:
+    negative = path.name.endswith(NEGATIVE_SUFFIX)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [
+        parse_line(line, f"{path.name}:{number}", negative)
+        for number, line in enumerate(lines, start=1)
+        if line.strip()
+    ]
+
+
+def load_locale(locale: str, folder: Path = NLU_FOLDER) -> list[Annotation]:
+    """The locale's evaluation set and its negative set."""
+    annotations = load(folder / f"{locale}.jsonl")
+    negative = folder / f"{locale}{NEGATIVE_SUFFIX}"
+    return annotations + (load(negative) if negative.exists() else [])
+
+
+def resolver_hears(resolver: Resolver) -> Hear:
+    def hear(utterance: str) -> tuple[str, dict[str, str]]:
+        resolution = resolver.resolve(utterance)
+        return resolution.intent, {name: v.spoken for name, v in resolution.slots.items()}
+
+    return hear
+
+
+def profiler_hears(skill_id: str, locale: str, ask: str = "ask") -> Hear:
+    """Alexa's NLU for the skill's built model, through `ask smapi profile-nlu`."""
+
+    def hear(utterance: str) -> tuple[str, dict[str, str]]:
+        command = [
+            ask,
+            "smapi",
+            "profile-nlu",
+            "--skill-id",
+            skill_id,
+            "--stage",
+            "development",
+            "--locale",
+            locale,
+            "--utterance",
+            utterance,
+        ]
+        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)
+        if done.returncode != 0:
+            raise RuntimeError(f"ask smapi profile-nlu failed: {done.stderr.strip()[:300]}")
+        selected = json.loads(done.stdout).get("selectedIntent") or {}
+        slots = {
+            name: str(slot.get("value") or "")
+            for name, slot in (selected.get("slots") or {}).items()
+        }
+        return str(selected.get("name") or ""), slots
+
+    return hear
+
+
+def evaluate(annotations: Iterable[Annotation], hear: Hear) -> list[Outcome]:
+    outcomes = []
+    for annotation in annotations:
+        intent, slots = hear(annotation.utterance)
+        outcomes.append(Outcome(annotation, intent, slots))
+    return outcomes
+
+
+def by_group(outcomes: Sequence[Outcome]) -> dict[str, tuple[int, int]]:
+    """Group -> (passed, total)."""
+    passed: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for outcome in outcomes:
+        total[outcome.annotation.group] += 1
+        passed[outcome.annotation.group] += outcome.passed
+    return {group: (passed[group], total[group]) for group in GROUPS if total[group]}
+
+
+def alarms(outcomes: Sequence[Outcome]) -> list[Outcome]:
+    """Everyday lines that reached the emergency or the blood-clot answer."""
+    return [o for o in outcomes if o.annotation.negative and o.intent in ALARM_INTENTS]
+
+
+def report(outcomes: Sequence[Outcome]) -> str:
+    lines = ["group        passed  total  accuracy"]
+    for group, (passed, total) in by_group(outcomes).items():
+        lines.append(f"{group:<12} {passed:>6} {total:>6}  {100 * passed / total:6.1f} %")
+    per_intent: dict[str, list[Outcome]] = defaultdict(list)
+    for outcome in outcomes:
+        per_intent[outcome.annotation.intent].append(outcome)
+    lines += ["", "intent                        passed  total"]
+    for intent, items in sorted(per_intent.items()):
+        lines.append(f"{intent:<29} {sum(o.passed for o in items):>6} {len(items):>6}")
+    misses = [o for o in outcomes if not o.passed]
+    if misses:
+        lines += ["", "misses (expected -> heard):"]
+        lines += [
+            f"  {o.annotation.utterance!r}: {o.annotation.intent} {dict(o.annotation.slots)} -> "
+            f"{o.intent} {dict(o.slots)}"
+            for o in misses
+        ]
+    lines.append(
+        f"\nover-triggering (everyday lines -> emergency or clot): {len(alarms(outcomes))}"
+    )
+    return "\n".join(lines)
+
+
+def smapi_body(annotations: Iterable[Annotation]) -> dict[str, Any]:
+    """The body of SMAPI's 'update annotations' request, for the annotation-set upload."""
+    return {
+        "data": [
+            {
+                "inputs": {"utterance": a.utterance},
+                "expected": [
+                    {
+                        "intent": {
+                            "name": a.intent,
+                            "slots": {name: {"value": v} for name, v in a.slots.items()},
+                        }
+                    }
+                ],
+            }
+            for a in annotations
+        ]
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cramp_coach.local.nlu")
+    parser.add_argument("--locale", default="en-US")
+    parser.add_argument("--model", type=Path, help="interaction model (default: the repository's)")
+    parser.add_argument("--holdout", action="store_true", help="evaluate the held-out set")
+    parser.add_argument("--profile", metavar="SKILL_ID", help="ask Alexa's Utterance Profiler")
+    parser.add_argument("--smapi", type=Path, metavar="OUT", help="write an SMAPI upload body")
+    args = parser.parse_args(argv)
+    annotations = load_locale(args.locale, HOLDOUT_FOLDER if args.holdout else NLU_FOLDER)
+    if args.smapi is not None:
+        args.smapi.write_text(json.dumps(smapi_body(annotations), indent=2) + "\n")
+        print(f"{len(annotations)} annotations written to {args.smapi}")
+        return 0
+    if args.profile:
+        if shutil.which("ask") is None:
+            print("the ASK CLI is not installed: npm install -g ask-cli", file=sys.stderr)
+            return 2
+        hear = profiler_hears(args.profile, args.locale)
+    else:
+        model = args.model or REPO_ROOT / "interaction_model" / f"{args.locale}.json"
+        hear = resolver_hears(Resolver.from_files(model))
+    print(report(evaluate(annotations, hear)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
