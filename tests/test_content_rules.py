@@ -174,6 +174,7 @@ def test_no_review_is_overdue(content: Content) -> None:
         assert reply.reviewed is not None and reply.next_review is not None, reply.key
         assert reply.reviewed <= today, f"{reply.key}: reviewed in the future"
         assert reply.next_review >= today, f"{reply.key}: review overdue since {reply.next_review}"
+    assert content.routine.next_review is not None and content.routine.next_review >= today
 
 
 # --- Medical rules ----------------------------------------------------------------------------

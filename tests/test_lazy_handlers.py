@@ -64,7 +64,7 @@ def test_a_group_loads_nothing_for_requests_that_are_not_its_own(
     assert [g._handlers for g in lazy] == [None] * 5
     start = env.envelope(env.intent_request("StartRoutineIntent"), env.Device(), env.Session())
     result = handle_event(start, None, skill)
-    assert "1" in result["response"]["outputSpeech"]["ssml"]
+    assert "Ready" in result["response"]["outputSpeech"]["ssml"]
     assert [g._handlers is not None for g in lazy] == [False, False, False, True, False]
 
 

@@ -94,10 +94,11 @@ def test_wav_output(tmp_path: Path) -> None:
 def test_a_routine_paused_in_one_run_continues_in_the_next(tmp_path: Path) -> None:
     """Two processes, one embedded store: the place survives the restart."""
     db = tmp_path / "db.sqlite3"
-    first = chat([], "open cramp coach\nstop\nstart the full routine\nnext\npause\n", db).stdout
-    assert "2 of 5" in first and "continue my stretches" in first
+    lines = "open cramp coach\nstop\nstart the full routine\nyes\nnext\npause\n"
+    first = chat([], lines, db).stdout
+    assert "2 of 9" in first and "continue my stretches" in first
     second = chat([], "ask cramp coach to continue my stretches\n", db).stdout
-    assert "3 of 5" in second
+    assert "3 of 9" in second
 
 
 def test_night_mode_reminders_and_the_routine_task_in_the_chat(tmp_path: Path) -> None:
@@ -118,4 +119,4 @@ def test_night_mode_reminders_and_the_routine_task_in_the_chat(tmp_path: Path) -
 
     out = chat(["--time", "21:30", "--tz", "Europe/London"], "alexa, good night\n", db).stdout
     assert "Alexa Routine runs the action: StartBedtimeStretches" in out
-    assert "1 of" in out
+    assert "Ready" in out  # the introduction, then "Ready?"

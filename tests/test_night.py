@@ -191,7 +191,8 @@ def test_whisper_by_day_when_asked(echo: Simulator, content: Content) -> None:
 def test_the_routine_is_whispered_at_bedtime(echo: Simulator) -> None:
     turn = at(echo, utc(2026, 11, 28, 3, 30)).say("ask cramp coach to start my bedtime stretches")
     assert whispered(turn.ssml) and whispered(turn.reprompt_ssml)
-    assert "1 of" in turn.speech
+    assert "Ready" in turn.speech and not turn.ends_session
+    assert "1 of" in echo.say("yes").speech
 
 
 def test_an_unknown_voice_is_not_taken_for_normal(echo: Simulator, content: Content) -> None:

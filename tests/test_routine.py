@@ -12,13 +12,14 @@ from cramp_coach import ssml
 from cramp_coach.content import Content
 from cramp_coach.local import envelope as env
 from cramp_coach.local.simulator import Simulator, Turn
-from cramp_coach.routine import render_step
+from cramp_coach.routine import introduction, render_step
 from cramp_coach.store import SqliteStore
 
 from .test_store_contract import envelope_for
 
 TITLE = re.compile(r"(?:Stretch|Number) (\d+) of (\d+)")
-LENGTHS = {"short": 2, "full": 5}
+HOLD_CUE = re.compile(r"\b(?:And hold|Hold)\.")  # content/en-US/routine.json cues.hold
+LENGTHS = {"short": 4, "full": 9}  # steps: one stretch for one leg each
 
 
 def length_slot(key: str) -> dict[str, env.Slot | None]:
@@ -30,8 +31,21 @@ def stretch_number(turn: Turn) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def is_introduction(turn: Turn) -> bool:
+    """The routine's first turn: safety notes and "Ready?", no stretch yet."""
+    return (
+        stretch_number(turn) is None
+        and "breathe normally" in turn.speech.lower()
+        and turn.speech.endswith("?")
+        and not turn.ends_session
+    )
+
+
 def start(echo: Simulator, length: str) -> Turn:
-    turn = echo.intent("StartRoutineIntent", length_slot(length), new_session=True)
+    """Start the routine and say yes to "Ready?": stretch 1 is presented."""
+    intro = echo.intent("StartRoutineIntent", length_slot(length), new_session=True)
+    assert is_introduction(intro), intro.speech
+    turn = echo.intent("AMAZON.YesIntent")
     assert stretch_number(turn) == 1
     return turn
 
@@ -61,8 +75,12 @@ def test_a_whole_routine_from_start_to_good_night(
     echo: Simulator, store: SqliteStore, content: Content, length: str
 ) -> None:
     count = LENGTHS[length]
-    turn = start(echo, length)
-    assert "never hurt" in turn.speech or "hurts" in turn.speech
+    intro = echo.intent("StartRoutineIntent", length_slot(length), new_session=True)
+    assert is_introduction(intro) and "stop if anything hurts" in intro.speech
+    assert "swollen, red or hot" in intro.speech  # a possible clot: no stretching tonight
+    assert re.search(r"[Gg]et up slowly|getting up", intro.speech)
+    assert intro.reprompt and intro.card is None
+    turn = echo.say("yes")
     for number in range(1, count + 1):
         assert stretch_number(turn) == number
         assert TITLE.search(turn.speech).group(2) == str(count)  # type: ignore[union-attr]
@@ -81,7 +99,8 @@ def test_a_whole_routine_from_start_to_good_night(
 
 
 def test_next_done_and_ready_all_move_on(echo: Simulator) -> None:
-    start(echo, "full")
+    echo.intent("StartRoutineIntent", length_slot("full"), new_session=True)
+    assert stretch_number(echo.say("ready")) == 1
     assert stretch_number(echo.say("next")) == 2
     assert stretch_number(echo.say("I'm done")) == 3
     assert stretch_number(echo.say("ready")) == 4
@@ -90,14 +109,35 @@ def test_next_done_and_ready_all_move_on(echo: Simulator) -> None:
 def test_the_preferred_length_is_remembered(echo: Simulator) -> None:
     start(echo, "full")
     echo.intent("AMAZON.StopIntent")
-    turn = echo.say("ask cramp coach to start my bedtime stretches")
-    assert TITLE.search(turn.speech).group(2) == "5"  # type: ignore[union-attr]
+    intro = echo.say("ask cramp coach to start my bedtime stretches")
+    assert "full" in intro.speech and "9" in intro.speech
+    assert TITLE.search(echo.say("yes").speech).group(2) == "9"  # type: ignore[union-attr]
 
 
 def test_the_first_time_defaults_to_the_short_routine(echo: Simulator) -> None:
-    turn = echo.say("ask cramp coach to start my bedtime stretches")
-    assert TITLE.search(turn.speech).group(2) == "2"  # type: ignore[union-attr]
-    assert "not medical advice" in turn.speech  # first use: the disclaimer comes first
+    intro = echo.say("ask cramp coach to start my bedtime stretches")
+    assert "not medical advice" in intro.speech.split(".")[0]  # first use: the disclaimer first
+    assert is_introduction(intro) and "short" in intro.speech
+    assert TITLE.search(echo.say("yes").speech).group(2) == "4"  # type: ignore[union-attr]
+
+
+def test_the_introduction_can_be_repeated_and_is_saved(echo: Simulator, store: SqliteStore) -> None:
+    intro = echo.intent("StartRoutineIntent", length_slot("short"), new_session=True)
+    assert saved(store)["routine"]["position"] == -1  # "continue" later starts at stretch 1
+    again = echo.intent("AMAZON.RepeatIntent")
+    assert is_introduction(again) and again.speech != ""
+    assert "medical advice" not in again.speech  # heard once already
+    assert is_introduction(echo.intent("AMAZON.PreviousIntent"))
+    assert stretch_number(echo.intent("AMAZON.NextIntent")) == 1
+    assert intro.ssml != ""
+
+
+def test_each_step_is_one_leg_and_names_it(echo: Simulator, content: Content) -> None:
+    turn = start(echo, "short")
+    assert "right leg" in turn.speech.split(".")[0] and "right foot" in turn.speech
+    turn = echo.say("next")
+    assert "left leg" in turn.speech.split(".")[0] and "left foot" in turn.speech
+    assert len(HOLD_CUE.findall(turn.speech)) == 3  # three holds per leg, as in the 2012 trial
 
 
 def test_the_disclaimer_is_not_repeated_once_heard(echo: Simulator) -> None:
@@ -134,7 +174,7 @@ def test_repeat_this_stretch(echo: Simulator, length: str, position: int) -> Non
     before = advance_to(echo, length, position)
     again = echo.intent("AMAZON.RepeatIntent")
     assert stretch_number(again) == position + 1
-    assert ssml.to_plain_text(before.ssml).count("Hold") == again.speech.count("Hold")
+    assert len(HOLD_CUE.findall(before.speech)) == len(HOLD_CUE.findall(again.speech))
 
 
 @pytest.mark.parametrize(("length", "position"), CASES)
@@ -143,7 +183,7 @@ def test_skip(
 ) -> None:
     advance_to(echo, length, position)
     count = LENGTHS[length]
-    skipped = content.routine.lengths[length].steps[position + 1].stretch.name
+    skipped = content.routine.lengths[length].steps[position + 1].label
     turn = echo.intent("SkipIntent")
     assert skipped in turn.speech.split(".")[0]
     if position + 2 < count:
@@ -196,8 +236,8 @@ def test_resume_in_the_same_session(echo: Simulator, length: str, position: int)
 def test_start_over(echo: Simulator, length: str, position: int) -> None:
     advance_to(echo, length, position)
     turn = echo.intent("AMAZON.StartOverIntent")
-    assert stretch_number(turn) == 1
-    assert TITLE.search(turn.speech).group(2) == str(LENGTHS[length])  # type: ignore[union-attr]
+    assert is_introduction(turn) and str(LENGTHS[length]) in turn.speech
+    assert stretch_number(echo.intent("AMAZON.YesIntent")) == 1
 
 
 @pytest.mark.parametrize(("length", "position"), CASES)
@@ -230,13 +270,13 @@ def test_after_the_last_stretch_there_is_nothing_to_continue(
     assert not echo.in_session
     turn = echo.intent(intent)
     assert turn.speech in replies(content, "no_routine")
-    assert stretch_number(echo.intent("AMAZON.YesIntent")) == 1  # "yes" starts it again
+    assert is_introduction(echo.intent("AMAZON.YesIntent"))  # "yes" starts it again
 
 
 @pytest.mark.parametrize("length", LENGTHS)
 def test_after_the_last_stretch_start_over_begins_again(echo: Simulator, length: str) -> None:
     advance_to(echo, length, LENGTHS[length] - 1)
-    assert stretch_number(echo.intent("AMAZON.StartOverIntent", new_session=True)) == 1
+    assert is_introduction(echo.intent("AMAZON.StartOverIntent", new_session=True))
 
 
 def test_no_to_start_the_routine(echo: Simulator, content: Content) -> None:
@@ -257,7 +297,7 @@ def test_launch_offers_to_continue_an_unfinished_routine(echo: Simulator, conten
     advance_to(echo, "full", 1)
     echo.intent("AMAZON.PauseIntent")
     offer = echo.say("open cramp coach")
-    assert "3" in offer.speech and "full" in offer.speech  # three of the full routine to go
+    assert "7" in offer.speech and "full" in offer.speech  # seven of the full routine to go
     assert offer.speech.endswith("?") and not offer.ends_session
     assert stretch_number(echo.say("yes")) == 3
 
@@ -278,13 +318,13 @@ def test_launch_offer_declined_keeps_the_place(
 def test_launch_after_finishing_tonight(echo: Simulator, content: Content) -> None:
     echo.say("open cramp coach")
     echo.say("stop")
-    advance_to(echo, "short", 1)
+    advance_to(echo, "short", 3)
     assert echo.say("open cramp coach").speech in replies(content, "launch_done_today")
 
 
 def test_prevention_tips_offer_the_stretches(echo: Simulator) -> None:
     echo.say("how can I prevent leg cramps")
-    assert stretch_number(echo.say("yes")) == 1
+    assert is_introduction(echo.say("yes"))
 
 
 # --- Privacy ----------------------------------------------------------------------------------
@@ -365,25 +405,29 @@ def test_disabling_the_skill_deletes_the_data(
 @pytest.mark.parametrize("length", LENGTHS)
 @pytest.mark.parametrize("choice", [0, 1])
 def test_spoken_timing_matches_the_content(content: Content, length: str, choice: int) -> None:
+    """Each turn fits Alexa's 90 s; the whole routine, introduction included, lasts what it says."""
     routine = content.routine
     spec = routine.lengths[length]
 
     def pick(key: str, options: tuple[str, ...]) -> str:
         return options[choice % len(options)]
 
-    total = 0.0
+    speech, _ = introduction(routine, spec, pick)
+    opening = ssml.text(routine.cues["disclaimer"][choice]) + speech  # the first time
+    total = ssml.estimate_seconds(opening.ssml())
+    assert total <= 90
     for index, step in enumerate(spec.steps):
         turn = render_step(routine, spec, index, pick)
         document = turn.speech.ssml()
         assert ssml.validate(document) == []
         assert len(document) <= ssml.MAX_SPEECH_CHARS
         seconds = ssml.estimate_seconds(document)
-        assert seconds <= 90, (step.stretch.key, seconds)
+        assert seconds <= 90, (step.label, seconds)
         holds = [s for s in turn.segments if s.kind == "hold"]
-        assert len(holds) == max(len(step.stretch.sides), 1) * step.reps
+        assert len(holds) == step.reps
         for hold in holds:
             spoken = ssml.estimate_seconds(hold.speech.ssml())
-            assert abs(spoken - step.hold) <= 0.15 * step.hold, (step.stretch.key, spoken)
+            assert abs(spoken - step.hold) <= 0.15 * step.hold, (step.label, spoken)
         total += seconds
     assert abs(total - spec.seconds) <= 0.10 * spec.seconds, (length, total)
 
@@ -395,6 +439,48 @@ def test_the_routine_content_follows_the_public_guidance(content: Content) -> No
     for spec in routine.lengths.values():
         for step in spec.steps:
             assert 10 <= step.hold <= 30  # NIA: hold each stretch 10 to 30 seconds
+            assert 3 <= step.reps <= 5  # NIA: repeat 3 to 5 times
             assert step.stretch.sources
-    cues = " ".join(routine.cues["intro"]).lower()
-    assert "hurt" in cues  # a stretch should never hurt
+        sides = [step.side for step in spec.steps if step.stretch.sides]
+        assert sides.count("right") == sides.count("left")  # both legs, always
+    for intro in routine.cues["intro"]:
+        lowered = intro.lower()
+        assert "breathe normally" in lowered and "stop if anything hurts" in lowered
+        assert "swollen, red or hot" in lowered and "today" in lowered
+        assert "get up slowly" in lowered or "getting up" in lowered
+
+
+def test_the_short_routine_is_the_2012_trials_protocol(content: Content) -> None:
+    """Hallegraeff 2012: calf and hamstring, 10 s holds, three times each, 10 s rest, both legs."""
+    steps = content.routine.lengths["short"].steps
+    assert [s.stretch.key for s in steps] == ["wall_calf"] * 2 + ["hamstring"] * 2
+    assert all((s.hold, s.reps, s.rest) == (10, 3, 10) for s in steps)
+
+
+STANDING, SITTING, LYING = "stand", "sit", "lie"
+
+
+def posture(step_text: str) -> str:
+    lowered = step_text.lower()
+    return LYING if "lie on" in lowered else SITTING if "sit" in lowered else STANDING
+
+
+@pytest.mark.parametrize("length", LENGTHS)
+def test_standing_stretches_come_before_sitting_and_lying_ones(
+    content: Content, length: str
+) -> None:
+    """The routine ends in bed: once down, nobody is asked to stand up again."""
+    order = [STANDING, SITTING, LYING]
+    postures = [posture(s.stretch.steps[0]) for s in content.routine.lengths[length].steps]
+    assert postures == sorted(postures, key=order.index), postures
+    assert postures[-1] in (SITTING, LYING)
+    first_standing = content.routine.lengths[length].steps[0].stretch.steps[0]
+    assert "slowly" in first_standing
+
+
+def test_each_hold_has_a_few_seconds_to_get_into_position(content: Content) -> None:
+    routine = content.routine
+    spec = routine.lengths["short"]
+    turn = render_step(routine, spec, 0, lambda key, options: options[0])
+    settle = re.search(r'<break time="(\d+)ms"/>\s*(?:And hold|Hold)\.', turn.speech.ssml())
+    assert settle is not None and int(settle.group(1)) >= 3000

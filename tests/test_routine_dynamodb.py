@@ -31,7 +31,8 @@ def test_pause_and_resume_days_later_on_dynamodb(
     echo = echo_on(dynamo_store, library, resolver)
     echo.say("open cramp coach")
     echo.say("stop")
-    assert stretch_number(echo.say("ask cramp coach to start the full routine")) == 1
+    assert "Ready" in echo.say("ask cramp coach to start the full routine").speech
+    assert stretch_number(echo.say("yes")) == 1
     assert stretch_number(echo.say("next")) == 2
     echo.say("pause")
     saved = plain(dynamo_store.get_attributes(envelope_for(USER)))
@@ -40,9 +41,9 @@ def test_pause_and_resume_days_later_on_dynamodb(
 
     later = echo_on(dynamo_store, library, resolver, seed=6)  # another process, days later
     offer = later.say("open cramp coach")
-    assert offer.speech.endswith("?") and "3" in offer.speech
+    assert offer.speech.endswith("?") and "7" in offer.speech
     assert stretch_number(later.say("yes")) == 3
-    for number in (4, 5):
+    for number in range(4, 10):
         assert stretch_number(later.say("next")) == number
     done = plain(dynamo_store.get_attributes(envelope_for(USER)))
     assert "routine" not in done and "last_finished" in done
@@ -86,6 +87,7 @@ def test_two_devices_of_one_person_lose_no_update(
 
     def routine() -> None:
         bedroom.say("ask cramp coach to start the full routine")
+        bedroom.say("yes")
         bedroom.say("next")
         bedroom.say("pause")
 

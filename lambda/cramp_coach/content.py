@@ -99,7 +99,6 @@ REQUIRED_CUES = (
     "hold",
     "ten_more",
     "relax",
-    "switch",
     "again",
     "next",
     "next_reprompt",
@@ -108,6 +107,7 @@ REQUIRED_CUES = (
     "first_again",
     "skipped",
     "disclaimer",
+    "first",
 )
 REQUIRED_ROUTINE_REPLIES = (
     "paused",
@@ -242,16 +242,35 @@ class Stretch(Record):
 
 
 class Step(Record):
-    """One stretch as a routine length does it: how long each hold is and how often."""
+    """One stretch as a routine length does it, for one leg (or both, for a stretch without
+    sides): how long each hold is, how often, and the rest between holds. A length lists each
+    stretch once; it is done one leg per step, so every step fits in one response."""
 
-    __slots__ = ("hold", "reps", "rest", "stretch")
+    __slots__ = ("hold", "label", "reps", "rest", "side", "stretch")
     stretch: Stretch
     hold: int
     reps: int
     rest: int
+    side: str | None  # one of the stretch's sides, or None for both legs at once
+    label: str  # how the step is named aloud: "the wall calf stretch, right leg"
 
-    def __init__(self, stretch: Stretch, hold: int, reps: int = 1, rest: int = 5) -> None:
-        super().__init__(stretch=stretch, hold=hold, reps=reps, rest=rest)
+    def __init__(
+        self,
+        stretch: Stretch,
+        hold: int,
+        reps: int = 1,
+        rest: int = 5,
+        side: str | None = None,
+        label: str = "",
+    ) -> None:
+        super().__init__(
+            stretch=stretch,
+            hold=hold,
+            reps=reps,
+            rest=rest,
+            side=side,
+            label=label or stretch.name,
+        )
 
 
 class Length(Record):
@@ -269,12 +288,22 @@ class Length(Record):
 
 
 class Routine(Record):
-    __slots__ = ("cues", "default_length", "lengths", "sources", "words")
+    __slots__ = (
+        "cues",
+        "default_length",
+        "lengths",
+        "next_review",
+        "reviewed",
+        "sources",
+        "words",
+    )
     lengths: Mapping[str, Length]
     default_length: str
     cues: Mapping[str, tuple[str, ...]]
     words: Mapping[str, str]
     sources: tuple[str, ...]
+    reviewed: date | None
+    next_review: date | None
 
     def __init__(
         self,
@@ -283,9 +312,17 @@ class Routine(Record):
         cues: Mapping[str, tuple[str, ...]],
         words: Mapping[str, str],
         sources: tuple[str, ...],
+        reviewed: date | None = None,
+        next_review: date | None = None,
     ) -> None:
         super().__init__(
-            lengths=lengths, default_length=default_length, cues=cues, words=words, sources=sources
+            lengths=lengths,
+            default_length=default_length,
+            cues=cues,
+            words=words,
+            sources=sources,
+            reviewed=reviewed,
+            next_review=next_review,
         )
 
 
@@ -561,6 +598,8 @@ def _routine(raw: Any, sources: Mapping[str, Source], problems: list[str]) -> Ro
             problems.append(f"{where}: {{side}} in the steps exactly when the stretch has sides")
         stretches[key] = stretch
     words = raw.get("words") or {}
+    if any(s.sides for s in stretches.values()) and "{side}" not in words.get("side_step", ""):
+        problems.append("routine.words.side_step: needs {name} and {side}")
     for stretch in stretches.values():
         problems.extend(
             f"routine.words: no word for side {side!r}"
@@ -576,15 +615,19 @@ def _routine(raw: Any, sources: Mapping[str, Source], problems: list[str]) -> Ro
             if stretch_key not in stretches:
                 problems.append(f"{where}[{i}]: unknown stretch {stretch_key!r}")
                 continue
-            step = Step(
-                stretches[stretch_key],
-                int(item.get("hold", 0)),
-                int(item.get("reps", 1)),
-                int(item.get("rest", 5)),
-            )
-            if not MIN_HOLD <= step.hold <= MAX_HOLD or step.reps < 1:
-                problems.append(f"{where}[{i}]: hold {step.hold} s x {step.reps} is out of range")
-            steps.append(step)
+            stretch = stretches[stretch_key]
+            hold = int(item.get("hold", 0))
+            reps = int(item.get("reps", 1))
+            rest = int(item.get("rest", 5))
+            if not MIN_HOLD <= hold <= MAX_HOLD or reps < 1 or rest < 0:
+                problems.append(f"{where}[{i}]: hold {hold} s x {reps} is out of range")
+            for side in stretch.sides or (None,):  # one step per leg
+                label = stretch.name
+                if side is not None:
+                    label = words.get("side_step", "{name}").format(
+                        name=stretch.name, side=words.get(side, side)
+                    )
+                steps.append(Step(stretch, hold, reps, rest, side, label))
         if not steps:
             problems.append(f"{where}: has no stretches")
         lengths[key] = Length(
@@ -604,7 +647,11 @@ def _routine(raw: Any, sources: Mapping[str, Source], problems: list[str]) -> Ro
     problems.extend(f"routine.cues.{k}: missing" for k in REQUIRED_CUES if k not in cues)
     routine_sources = tuple(raw.get("sources", ()))
     problems.extend(f"routine: unknown source {x!r}" for x in routine_sources if x not in sources)
-    return Routine(lengths, str(default), cues, words, routine_sources)
+    reviewed = _date(raw.get("reviewed"), "routine.reviewed", problems)
+    next_review = _date(raw.get("next_review"), "routine.next_review", problems)
+    if reviewed is None or next_review is None:
+        problems.append("routine: needs reviewed and next_review dates")
+    return Routine(lengths, str(default), cues, words, routine_sources, reviewed, next_review)
 
 
 def content_root() -> str:

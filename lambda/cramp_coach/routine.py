@@ -1,9 +1,11 @@
 """The bedtime stretching routine: progress, and each stretch rendered as timed speech.
 
-A stretch is one response: its title and steps, then each hold paced with breaks (at most ten
-seconds each, chained) and short cues ("ten more seconds", "switch legs"), then either the
-question "Ready for the next one?" or, after the last stretch, a good night. Cue phrasings are
-chosen by the caller's `pick` so the person does not hear the same words every time.
+The routine opens with an introduction of its own (the safety notes, time to get up slowly,
+"Ready?"). Then each step, one stretch for one leg, is one response: its title and steps, a few
+seconds to get into position, each hold paced with breaks (at most ten seconds each, chained)
+and short cues ("ten more seconds", "and relax", "once more"), then either the question
+"Ready for the next one?" or, after the last step, a good night. Cue phrasings are chosen by
+the caller's `pick` so the person does not hear the same words every time.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from .ssml import Speech
 # Pick one phrasing for a cue key (avoiding the one heard last).
 Picker = Callable[[str, tuple[str, ...]], str]
 
-SETTLE_MS = 2000  # time to get into position after the steps, before "Hold"
+SETTLE_MS = 4000  # after the steps: time to get into position before the first "Hold"
+RESETTLE_MS = 1000  # after "once more": back into position before the next "Hold"
 TEN_MORE_AT = 15  # holds at least this long get a "ten more seconds" cue
 
 
@@ -82,14 +85,10 @@ def hold(seconds: int, routine: Routine, pick: Picker) -> Speech:
     return ssml.pause((seconds - 10) * 1000) + ssml.text(cue) + ssml.pause(max(0, 10_000 - cue_ms))
 
 
-def _steps_for(step: Step, side: str | None, routine: Routine, only_sided: bool) -> Speech:
-    parts = []
-    for sentence in step.stretch.steps:
-        if only_sided and "{side}" not in sentence:
-            continue
-        word = routine.words.get(side, side) if side else ""
-        parts.append(ssml.text(sentence.replace("{side}", word or "")))
-    return ssml.join(parts)
+def step_sentences(step: Step, routine: Routine) -> tuple[str, ...]:
+    """The stretch's instructions for this step's leg."""
+    word = routine.words.get(step.side, step.side) if step.side else ""
+    return tuple(sentence.replace("{side}", word) for sentence in step.stretch.steps)
 
 
 def render_step(
@@ -108,28 +107,22 @@ def render_step(
         segments.append(Segment("speech", speech))
 
     title = pick("title", routine.cues["title"])
-    speak(preface + _say(title, number=index + 1, count=count, name=step.stretch.name))
-    sides: tuple[str | None, ...] = step.stretch.sides or (None,)
-    for n, side in enumerate(sides):
-        if n == 0:
-            speak(_steps_for(step, side, routine, only_sided=False))
-        else:
+    speak(preface + _say(title, number=index + 1, count=count, name=step.label))
+    speak(ssml.join(ssml.text(sentence) for sentence in step_sentences(step, routine)))
+    for rep in range(step.reps):
+        if rep > 0:
             speak(
-                _say(pick("switch", routine.cues["switch"])) + _steps_for(step, side, routine, True)
+                _say(pick("relax", routine.cues["relax"]))
+                + ssml.pause(step.rest * 1000)
+                + _say(pick("again", routine.cues["again"]))
             )
-        for rep in range(step.reps):
-            if rep > 0:
-                speak(
-                    _say(pick("relax", routine.cues["relax"]))
-                    + ssml.pause(step.rest * 1000)
-                    + _say(pick("again", routine.cues["again"]))
-                )
-            speak(ssml.pause(SETTLE_MS) + _say(pick("hold", routine.cues["hold"])))
-            segments.append(Segment("hold", hold(step.hold, routine, pick), step.hold))
-        speak(_say(pick("relax", routine.cues["relax"])))
+        settle = SETTLE_MS if rep == 0 else RESETTLE_MS
+        speak(ssml.pause(settle) + _say(pick("hold", routine.cues["hold"])))
+        segments.append(Segment("hold", hold(step.hold, routine, pick), step.hold))
+    speak(_say(pick("relax", routine.cues["relax"])))
 
     if index + 1 < count:
-        following = length.steps[index + 1].stretch.name
+        following = length.steps[index + 1].label
         speak(_say(pick("next", routine.cues["next"]), name=following))
         reprompt: Speech | None = _say(pick("next_reprompt", routine.cues["next_reprompt"]))
     else:
@@ -138,10 +131,12 @@ def render_step(
     return StretchTurn(tuple(segments), reprompt, step)
 
 
-def intro(routine: Routine, length: Length, pick: Picker) -> Speech:
-    return _say(
+def introduction(routine: Routine, length: Length, pick: Picker) -> tuple[Speech, Speech]:
+    """The routine's opening turn: what it is, how to stay safe, the first stretch, "Ready?"."""
+    speech = _say(
         pick("intro", routine.cues["intro"]),
         length=length.name,
         count=len(length.steps),
         about=length.about,
-    )
+    ) + _say(pick("first", routine.cues["first"]), name=length.steps[0].label)
+    return speech, _say(pick("next_reprompt", routine.cues["next_reprompt"]))

@@ -1,6 +1,9 @@
 """The guided bedtime stretching routine: start, next, previous, repeat, skip, pause, resume,
 start over, stop, and "how many are left".
 
+Starting gives the introduction (safety notes, time to get up slowly) and asks "Ready?"; each
+yes or "next" then gives one stretch for one leg.
+
 Progress lives in the session while the routine runs and is saved to the person's persistent
 attributes after every stretch (one read, one write), so a pause, a stop, a dropped session or
 a new day all resume from the same place.
@@ -30,7 +33,7 @@ from ..respond import (
     session_attributes,
     set_pending,
 )
-from ..routine import Progress, intro, render_step
+from ..routine import Progress, introduction, render_step, step_sentences
 from .answers import resolved_slots
 from .base import IntentHandler
 
@@ -82,8 +85,6 @@ class RoutineFlow:
         length_key: str,
         index: int,
         preface: ssml.Speech = ssml.NOTHING,
-        remember_length: bool = False,
-        welcomed: bool = False,
     ) -> Response:
         """Say stretch `index`, then save the place (or, after the last one, mark it done)."""
         content = content_for(handler_input, self.deps)
@@ -97,10 +98,6 @@ class RoutineFlow:
         now = NightWatch.utc_now(handler_input).isoformat(timespec="seconds")
 
         def save(attributes: dict[str, Any]) -> None:
-            if welcomed:
-                attributes[state.WELCOMED] = True
-            if remember_length:
-                attributes[state.PREFERRED_LENGTH] = length_key
             if turn.finished:
                 attributes.pop(state.ROUTINE, None)
                 attributes[state.LAST_FINISHED] = today
@@ -118,27 +115,44 @@ class RoutineFlow:
         sources = "\n".join(
             f"{content.words['source']}: {content.sources[k].title}" for k in stretch.sources
         )
-        steps = " ".join(s.replace("{side}", "").replace("  ", " ") for s in stretch.steps)
+        steps = " ".join(step_sentences(turn.step, routine))
         card = SimpleCard(
-            title=stretch.name[:1].upper() + stretch.name[1:],
+            title=turn.step.label[:1].upper() + turn.step.label[1:],
             content=f"{steps}\n\n{stretch.helps[:1].upper()}{stretch.helps[1:]}.\n{sources}\n\n"
             f"{content.words['card_footer']}",
         )
         return respond(handler_input, self.deps, turn.speech, turn.reprompt, card)
 
-    def start(self, handler_input: HandlerInput, length_key: str | None = None) -> Response:
+    def start(
+        self, handler_input: HandlerInput, length_key: str | None = None, remember: bool = True
+    ) -> Response:
+        """The introduction, then "Ready?": the place is saved before the first stretch. A
+        length asked for by name becomes the person's preferred one (`remember`)."""
         routine = self.routine(handler_input)
         chosen = length_key or self.preferred_length(handler_input)
         length: Length = routine.lengths[chosen]
         pick = picker(handler_input, self.deps)
-        preface = intro(routine, length, pick)
+        speech, reprompt = introduction(routine, length, pick)
         attributes = state.load(handler_input)
         first_use = attributes is None or not attributes.get(state.WELCOMED)
         if first_use:  # the routine is this person's first use: the disclaimer comes first
-            preface = ssml.text(pick("disclaimer", routine.cues["disclaimer"])) + preface
-        return self.present(
-            handler_input, chosen, 0, preface, remember_length=bool(length_key), welcomed=first_use
-        )
+            speech = ssml.text(pick("disclaimer", routine.cues["disclaimer"])) + speech
+        progress = Progress(chosen, -1)
+        now = NightWatch.utc_now(handler_input).isoformat(timespec="seconds")
+
+        def save(saved: dict[str, Any]) -> None:
+            if first_use:
+                saved[state.WELCOMED] = True
+            if length_key and remember:
+                saved[state.PREFERRED_LENGTH] = chosen
+            saved[state.ROUTINE] = {**progress.to_json(), "updated": now}
+
+        state.update(handler_input, self.deps.store, save)
+        session = session_attributes(handler_input)
+        session[ROUTINE] = progress.to_json()
+        session[LAST] = {"kind": "stretch"}
+        set_pending(handler_input, "next")
+        return respond(handler_input, self.deps, speech, reprompt)
 
     def not_running(self, handler_input: HandlerInput) -> Response:
         return say_prompt(handler_input, self.deps, "no_routine", waiting_for="start_routine")
@@ -191,7 +205,9 @@ class PreviousHandler(_RoutineHandler):
         progress = self.flow.current(handler_input)
         if progress is None:
             return self.flow.not_running(handler_input)
-        if progress.position <= 0:
+        if progress.position < 0:  # still at the introduction
+            return self.flow.start(handler_input, progress.length, remember=False)
+        if progress.position == 0:
             routine = self.flow.routine(handler_input)
             pick = picker(handler_input, self.flow.deps)
             again = ssml.text(pick("first_again", routine.cues["first_again"]))
@@ -216,7 +232,9 @@ class RepeatStretchHandler(_RoutineHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         progress = self.flow.in_session(handler_input)
         assert progress is not None  # checked in can_handle
-        return self.flow.present(handler_input, progress.length, max(progress.position, 0))
+        if progress.position < 0:  # still at the introduction
+            return self.flow.start(handler_input, progress.length, remember=False)
+        return self.flow.present(handler_input, progress.length, progress.position)
 
 
 class SkipHandler(_RoutineHandler):
@@ -231,7 +249,7 @@ class SkipHandler(_RoutineHandler):
         routine = self.flow.routine(handler_input)
         length = routine.lengths[progress.length]
         pick = picker(handler_input, self.flow.deps)
-        skipped = length.steps[progress.position + 1].stretch.name
+        skipped = length.steps[progress.position + 1].label
         preface = ssml.text(pick("skipped", routine.cues["skipped"]).format(name=skipped))
         target = progress.position + 2
         if target < len(length.steps):
@@ -297,7 +315,7 @@ class HowManyLeftHandler(_RoutineHandler):
             return self.flow.not_running(handler_input)
         content = content_for(handler_input, self.flow.deps)
         steps = content.routine.lengths[progress.length].steps[progress.position + 1 :]
-        names = content.spoken_list([s.stretch.name for s in steps])
+        names = content.spoken_list(list(dict.fromkeys(s.stretch.name for s in steps)))
         session_attributes(handler_input)[ROUTINE] = progress.to_json()
         return say_prompt(
             handler_input,
