@@ -270,7 +270,7 @@ def first_sentence(phrase: str) -> str:
     return sentences(phrase)[0]
 
 
-EMERGENCY = re.compile(r"\bcall 9-1-1\b", re.I)  # content/en-US numbers.emergency_number
+EMERGENCY = re.compile(r"\bcall 911\b", re.I)  # content/en-US numbers.emergency_number
 CHEST = re.compile(r"chest pain|breathless|trouble breathing|short of breath", re.I)
 DONT_STRETCH = re.compile(r"don't (stretch|massage)( or (rub|massage))?|leave it still", re.I)
 

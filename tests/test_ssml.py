@@ -146,6 +146,7 @@ def test_every_prompt_renders_as_valid_ssml(content: Content) -> None:
 _REFERENCE_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _REFERENCE_SPACES = re.compile(r"\s+")
 _REFERENCE_TAG = re.compile(r"<[^>]+>")
+_REFERENCE_SUB = re.compile(r"/?\s*sub/?(\s.*)?", re.S)  # a tag's inside: inline, dropped
 _REFERENCE_ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&"}
 
 
@@ -157,7 +158,9 @@ def reference_escape(text: str) -> str:
 
 
 def reference_plain_text(document: str) -> str:
-    text = _REFERENCE_TAG.sub(" ", document)
+    text = _REFERENCE_TAG.sub(
+        lambda m: "" if _REFERENCE_SUB.fullmatch(m.group(0)[1:-1]) else " ", document
+    )
     text = re.sub("|".join(_REFERENCE_ENTITIES), lambda m: _REFERENCE_ENTITIES[m.group(0)], text)
     return _REFERENCE_SPACES.sub(" ", text).strip()
 
@@ -165,6 +168,7 @@ def reference_plain_text(document: str) -> str:
 PIECES = [
     *"ab <>&;'\"/=\t\n\r\x0b\x0c\x1c\x1f\x00\x85\xa0\u2028\u3000\ufffe\uffff",
     *("&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "<break/>", "<>", "&amp;lt;"),
+    *("<sub>", "</sub>", "<sub/>", "< sub", "sub", "//", "<//sub>"),
 ]
 TRICKY = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
 
@@ -181,3 +185,18 @@ def test_plain_text_matches_its_regular_expression_definition(text: str) -> None
     assert ssml.to_plain_text(text) == reference_plain_text(text)
     document = ssml.text(text).ssml()
     assert ssml.to_plain_text(document) == reference_plain_text(document)
+
+
+def test_a_number_is_said_as_people_say_it_and_shown_as_written() -> None:
+    speech = ssml.text("Call 911 now, not 1911 or 9110.", {"911": "nine one one"}).ssml()
+    assert speech == (
+        '<speak>Call <sub alias="nine one one">911</sub> now, not 1911 or 9110.</speak>'
+    )
+    assert ssml.validate(speech) == []
+    assert ssml.to_plain_text(speech) == "Call 911 now, not 1911 or 9110."
+
+
+def test_the_emergency_answer_says_the_number_the_locale_way(echo: Simulator) -> None:
+    turn = echo.say("ask cramp coach my chest hurts and my calf is swollen")
+    assert '<sub alias="nine one one">911</sub>' in turn.ssml
+    assert "Call 911 now" in turn.speech or "call 911 right now" in turn.speech

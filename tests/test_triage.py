@@ -20,9 +20,9 @@ NIGHT = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 03:00 in New York
 
 # (what a person says, the answer they must get, how it must begin)
 RED_FLAGS = [
-    ("my chest hurts and my calf is swollen", "emergency", r"(Please )?call 9-1-1"),
-    ("i can't breathe properly and my leg hurts", "emergency", r"(Please )?call 9-1-1"),
-    ("i'm really short of breath", "emergency", r"(Please )?call 9-1-1"),
+    ("my chest hurts and my calf is swollen", "emergency", r"(Please )?call 911"),
+    ("i can't breathe properly and my leg hurts", "emergency", r"(Please )?call 911"),
+    ("i'm really short of breath", "emergency", r"(Please )?call 911"),
     ("my calf is swollen red and hot", "blood_clot", r"(Please )?don't stretch"),
     ("it hurts more when i pull my toes up", "blood_clot", r"(Please )?don't stretch"),
     ("one of my legs is much bigger than the other", "blood_clot", r"(Please )?don't stretch"),
@@ -78,7 +78,7 @@ def test_a_red_flag_at_three_in_the_morning_is_whispered_and_complete(
 )
 def test_everyday_words_do_not_set_off_an_emergency(echo: Simulator, line: str) -> None:
     turn = ask(echo, line)
-    assert "9-1-1" not in turn.speech.split(".")[0] and "clot" not in turn.speech, turn.speech
+    assert "911" not in turn.speech.split(".")[0] and "clot" not in turn.speech, turn.speech
 
 
 def test_not_right_now_declines_the_offer(echo: Simulator, content: Content) -> None:

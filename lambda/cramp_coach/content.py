@@ -8,8 +8,9 @@ Layout (per locale):
                   or through another topic's offer.
 - `prompts.json`  replies the skill needs around the answers (launch, help, fallback, ...), a
                   few `words` used to assemble cards and lists, the month names for review
-                  dates, and the locale's `numbers` (the emergency number), which fill
-                  `{emergency_number}`-style placeholders in every answer as it loads.
+                  dates, the locale's `numbers` (the emergency number), which fill
+                  `{emergency_number}`-style placeholders in every answer as it loads, and
+                  `spoken_as`: how a written form is said ("911": "nine one one").
 - `sources.json`  the public sources answers cite, each with the date it was last checked.
 - `reminders.json` the bedtime reminder's replies and the words that describe a schedule.
 - `routine.json`  the bedtime stretches: each stretch's steps and sources, the two lengths with
@@ -327,7 +328,16 @@ class Routine(Record):
 
 
 class Content(Record):
-    __slots__ = ("locale", "months", "replies", "routine", "sources", "topics", "words")
+    __slots__ = (
+        "locale",
+        "months",
+        "replies",
+        "routine",
+        "sources",
+        "spoken_as",
+        "topics",
+        "words",
+    )
     locale: str
     topics: Mapping[str, Reply]
     replies: Mapping[str, Reply]
@@ -335,6 +345,7 @@ class Content(Record):
     words: Mapping[str, str]
     routine: Routine
     months: tuple[str, ...]  # January .. December, as the locale writes them
+    spoken_as: Mapping[str, str]  # written form -> how it is said ("911" -> "nine one one")
 
     def __init__(
         self,
@@ -345,6 +356,7 @@ class Content(Record):
         words: Mapping[str, str],
         routine: Routine,
         months: tuple[str, ...],
+        spoken_as: Mapping[str, str] = EMPTY,
     ) -> None:
         super().__init__(
             locale=locale,
@@ -354,6 +366,7 @@ class Content(Record):
             words=words,
             routine=routine,
             months=months,
+            spoken_as=spoken_as,
         )
 
     @property
@@ -568,10 +581,18 @@ def parse(locale: str, folder: str | os.PathLike[str]) -> Content:
     ):
         problems.append("prompts.months: needs the twelve month names")
         months = [""] * 12
+    spoken_as = raw_prompts.get("spoken_as") or {}
+    if not isinstance(spoken_as, dict) or not all(
+        isinstance(k, str) and k and isinstance(v, str) and v for k, v in spoken_as.items()
+    ):
+        problems.append("prompts.spoken_as: must map written forms to the words that say them")
+        spoken_as = {}
 
     if problems:
         raise ContentError(f"content/{locale} is invalid:\n  " + "\n  ".join(problems))
-    return Content(locale, topics, replies, sources, words, routine, tuple(months))
+    return Content(
+        locale, topics, replies, sources, words, routine, tuple(months), MappingProxyType(spoken_as)
+    )
 
 
 def _routine(raw: Any, sources: Mapping[str, Source], problems: list[str]) -> Routine:

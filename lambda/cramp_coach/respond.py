@@ -213,7 +213,7 @@ def _render(content: Content, reply: Reply, said: Said) -> tuple[ssml.Speech, ss
     words = phrasings[said.say % len(phrasings)]
     if said.fill:
         words = words.format_map(dict(said.fill))
-    speech = ssml.text(words)
+    speech = ssml.text(words, content.spoken_as)
     reprompt: ssml.Speech | None = None
     if said.brief and reply.offer is not None:
         return speech, None  # at night an answer closes the session: no offer

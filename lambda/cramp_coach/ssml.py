@@ -8,7 +8,7 @@ document against the same rules; the tests run it over every response the conten
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 MAX_SPEECH_CHARS = 8000
 MAX_BREAK_MS = 10_000
@@ -94,10 +94,30 @@ class Speech:
 NOTHING = Speech()  # nothing to say (immutable, so safe as a default argument)
 
 
-def text(words: str) -> Speech:
-    """Plain words, escaped."""
+def text(words: str, spoken_as: Mapping[str, str] | None = None) -> Speech:
+    """Plain words, escaped. `spoken_as` maps written forms to how they are said (the locale's
+    "911" -> "nine one one"): each whole-word occurrence becomes a `<sub alias>`, so the card
+    shows the number as written and Alexa says it as people there say it."""
     escaped = escape(words)
+    for written, alias in (spoken_as or {}).items():
+        escaped = _substitute(escaped, escape(written), escape(alias))
     return Speech((escaped,)) if escaped else Speech()
+
+
+def _substitute(escaped: str, written: str, alias: str) -> str:
+    parts: list[str] = []
+    position = 0
+    while written and (start := escaped.find(written, position)) >= 0:
+        end = start + len(written)
+        before = escaped[start - 1] if start else " "
+        after = escaped[end] if end < len(escaped) else " "
+        if before.isalnum() or after.isalnum():  # part of a longer word or number
+            parts.append(escaped[position:end])
+        else:
+            parts += [escaped[position:start], f'<sub alias="{alias}">{written}</sub>']
+        position = end
+    parts.append(escaped[position:])
+    return "".join(parts)
 
 
 def pause(milliseconds: int) -> Speech:
@@ -127,7 +147,8 @@ def _unescape(text: str) -> str:
 
 
 def _drop_tags(ssml: str) -> str:
-    """Each `<...>` tag becomes a space."""
+    """Each `<...>` tag becomes a space, but a `<sub>` tag, which sits inside the text it
+    stands for ("call <sub ...>911</sub>."), is dropped."""
     parts: list[str] = []
     position = 0
     while (start := ssml.find("<", position)) >= 0:
@@ -137,7 +158,10 @@ def _drop_tags(ssml: str) -> str:
         if end == start + 1:  # "<>" is not a tag
             parts.append(ssml[position : end + 1])
         else:
-            parts += [ssml[position:start], " "]
+            inner = ssml[start + 1 : end]
+            words = (inner[1:] if inner.startswith("/") else inner).split(None, 1)
+            inline = bool(words) and words[0] in ("sub", "sub/")
+            parts += [ssml[position:start], "" if inline else " "]
         position = end + 1
     parts.append(ssml[position:])
     return "".join(parts)
