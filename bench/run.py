@@ -291,7 +291,7 @@ def speech() -> dict[str, Any] | None:
         return None
     from cramp_coach import ssml
     from cramp_coach.content import ContentLibrary
-    from cramp_coach.routine import intro, render_step
+    from cramp_coach.routine import introduction, render_step
 
     content = ContentLibrary().get("en-US")
 
@@ -312,29 +312,43 @@ def speech() -> dict[str, Any] | None:
             asks = reply.offer.ask if reply.offer else ("",)
             for i, phrase in enumerate((*reply.say, *reply.night)):
                 text = f"{phrase} {max(asks, key=len)}".strip().replace("{sources}", "the NHS")
-                length = seconds(ssml.text(text).ssml(), folder, f"{reply.key}-{i}")
+                spoken = ssml.text(text, content.spoken_as).ssml()
+                length = seconds(spoken, folder, f"{reply.key}-{i}")
                 count += 1
                 longest = max(longest, (length, f"{reply.key}[{i}]"))
-        # Time to the first instruction word: the leading silence before speech begins.
-        first = content.topics["cramp_now"].say[0]
-        wav = folder / "first.wav"
-        subprocess.run(["espeak-ng", "-s", str(WPM), "-w", str(wav), first], check=True)
-        trimmed = folder / "trimmed.wav"
-        subprocess.run(["sox", str(wav), str(trimmed), "silence", "1", "0.02", "1%"], check=True)
-        total = float(
-            subprocess.run(["soxi", "-D", str(wav)], capture_output=True, text=True).stdout
-        )
-        rest = float(
-            subprocess.run(["soxi", "-D", str(trimmed)], capture_output=True, text=True).stdout
-        )
-        onset = total - rest
-        words = first.split()
-        first_word = seconds(ssml.text(words[0]).ssml(), folder, "word")
+
+        def first_word_spoken(text: str, name: str) -> float:
+            """When the answer's first word is over: the leading silence, then that word."""
+            wav = folder / f"{name}-first.wav"
+            document = ssml.text(text, content.spoken_as).ssml()
+            subprocess.run(
+                ["espeak-ng", "-m", "-s", str(WPM), "-w", str(wav), document], check=True
+            )
+            trimmed = folder / f"{name}-trimmed.wav"
+            subprocess.run(
+                ["sox", str(wav), str(trimmed), "silence", "1", "0.02", "1%"], check=True
+            )
+            total = float(
+                subprocess.run(["soxi", "-D", str(wav)], capture_output=True, text=True).stdout
+            )
+            rest = float(
+                subprocess.run(["soxi", "-D", str(trimmed)], capture_output=True, text=True).stdout
+            )
+            word = seconds(ssml.text(text.split()[0]).ssml(), folder, f"{name}-word")
+            return round(total - rest + word, 2)
+
+        first_instruction = first_word_spoken(content.topics["cramp_now"].say[0], "cramp")
+        # The red flags' action words: "Call 911 now" is heard by the end of its third word.
+        action = {
+            key: first_word_spoken(" ".join(content.topics[key].say[0].split()[:3]), key)
+            for key in ("emergency", "blood_clot")
+        }
         routine = {}
         for key, length in content.routine.lengths.items():
             pick = lambda k, options: options[0]  # noqa: E731
-            total_s = seconds(intro(content.routine, length, pick).ssml(), folder, f"{key}-intro")
-            steps = []
+            opening, _ = introduction(content.routine, length, pick)
+            total_s = seconds(opening.ssml(), folder, f"{key}-intro")
+            steps = [round(total_s, 1)]
             for i in range(len(length.steps)):
                 step_s = seconds(
                     render_step(content.routine, length, i, pick).speech.ssml(),
@@ -352,7 +366,8 @@ def speech() -> dict[str, Any] | None:
         "answers": count,
         "longest_s": round(longest[0], 1),
         "longest": longest[1],
-        "first_instruction_s": round(onset + first_word, 2),
+        "first_instruction_s": first_instruction,
+        "red_flag_action_s": action,
         "routine": routine,
     }
 
@@ -491,12 +506,16 @@ def table(results: dict[str, Any]) -> str:
             f"{spoken['longest_s']} s ({spoken['longest']}); target ≤ 20 s.",
             f"- Mid-cramp answer: the first instruction word is spoken by "
             f"{spoken['first_instruction_s']} s; target ≤ 3 s.",
+            "- Red flags, the action's first three words ('Call 911 now', 'Don't stretch or') are "
+            "spoken by: "
+            + ", ".join(f"{k} {v} s" for k, v in spoken["red_flag_action_s"].items())
+            + "; target ≤ 3 s.",
         ]
         for key, value in spoken["routine"].items():
             ratio = value["measured_s"] / value["stated_s"]
             lines.append(
                 f"- Routine `{key}`: {value['measured_s']} s measured vs {value['stated_s']} s stated "
-                f"({ratio:.2f} ×; target within 10 %); per stretch {value['steps_s']} s (each ≤ 90 s)."
+                f"({ratio:.2f} ×; target within 10 %); introduction and each step (one leg) {value['steps_s']} s (each ≤ 90 s)."
             )
     snap = results["snapstart"]
     embedded = [v / minimal for k, v in cold.items() if "embedded" in k]
