@@ -26,6 +26,11 @@ LEVELS = {
     "CRITICAL": CRITICAL,
 }
 
+# Libraries that print request and response bodies at DEBUG: botocore prints the DynamoDB key,
+# which is the Alexa user id. The skill's logs hold no user id whatever the root logger's level
+# (Lambda's advanced logging controls can set it to DEBUG), so these stay at WARNING.
+QUIET = ("botocore", "boto3", "s3transfer", "urllib3")
+
 _level: str | None = None  # what configure() asked for, not yet applied when pending
 _pending = False
 
@@ -40,6 +45,14 @@ def configure(level: str) -> None:
         _standard()
 
 
+def quiet_third_parties() -> None:
+    """Keep the libraries in QUIET at WARNING (called when they, or `logging`, are loaded)."""
+    import logging
+
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def threshold() -> int:
     return LEVELS[_level] if _level else INFO
 
@@ -52,6 +65,7 @@ def _standard() -> Any:
         if not logging.getLogger().handlers:  # Lambda installs its own handler; keep it
             logging.basicConfig(format=FORMAT)
         logging.getLogger(ROOT).setLevel(_level or "INFO")
+        quiet_third_parties()
         _pending = False
     return logging
 

@@ -230,9 +230,17 @@ class NightWatch:
         ):
             return profile
         profile = self._load(handler_input, today)
-        with self._lock:
-            self._profiles[key] = profile
+        if not state.deleted(handler_input):  # a deleted person is not remembered again
+            with self._lock:
+                self._profiles[key] = profile
         return profile
+
+    def forget(self, handler_input: HandlerInput) -> None:
+        """Drop everything this process remembers of the person (on every device of theirs)."""
+        user, _ = self._ids(handler_input)
+        with self._lock:
+            for key in [key for key in self._profiles if key.split("\n", 1)[0] == user]:
+                del self._profiles[key]
 
     def _load(self, handler_input: HandlerInput, today: str) -> _Profile:
         _, device = self._ids(handler_input)

@@ -9,6 +9,11 @@ item changed since it was read); `update` re-reads and re-applies the change, so
 one person never lose each other's updates. A failing store never fails a request: reads fall
 back to "nothing known", writes are dropped, each logged without user identifiers, and after
 one failure the request does not try the store again (so a dead table costs one timeout).
+
+A deletion sticks: once a request has deleted the person, nothing in it writes for them again
+(night mode's time-zone note, a routine step, the welcome flag), and a save whose item was
+deleted since it was read (by another process, another device) is dropped rather than
+re-creating the item.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import RequestEnvelope
 
 from . import logs
-from .store.errors import VersionConflict
+from .store.errors import VERSION, VersionConflict
 
 log = logs.get(__name__)
 
@@ -32,9 +37,14 @@ PREFERRED_LENGTH = "preferred_length"
 LAST_FINISHED = "last_finished"  # ISO date the routine was last finished
 
 _FAILED = "store_failed"  # request attribute: the store already failed during this request
+_DELETED = "person_deleted"  # request attribute: this request deleted the person's data
 MAX_ATTEMPTS = 8
 
 Change = Callable[[dict[str, Any]], None]
+
+
+class Deleted(VersionConflict):
+    """The person's attributes were deleted since they were read: saving would re-create them."""
 
 
 def save_with_retry(
@@ -51,7 +61,10 @@ def save_with_retry(
         try:
             store.save_attributes(envelope, updated)
         except VersionConflict:
+            existed = current.get(VERSION) is not None
             current = store.get_attributes(envelope)
+            if existed and current.get(VERSION) is None:
+                raise Deleted("the attributes were deleted since they were read") from None
             continue
         return updated
     raise VersionConflict(f"still conflicting after {attempts} attempts")
@@ -59,6 +72,11 @@ def save_with_retry(
 
 def _failed(handler_input: HandlerInput) -> bool:
     return bool(handler_input.attributes_manager.request_attributes.get(_FAILED))
+
+
+def deleted(handler_input: HandlerInput) -> bool:
+    """True once this request has deleted the person's data: nothing more is written for them."""
+    return bool(handler_input.attributes_manager.request_attributes.get(_DELETED))
 
 
 def _fail(handler_input: HandlerInput, what: str, error: Exception) -> None:
@@ -82,11 +100,17 @@ def update(
     handler_input: HandlerInput, store: AbstractPersistenceAdapter | None, change: Change
 ) -> dict[str, Any] | None:
     """Change the person's attributes and save them; None if the store is unavailable."""
+    if deleted(handler_input):
+        return None
     current = load(handler_input)
     if current is None or store is None:
         return None
     try:
         updated = save_with_retry(store, handler_input.request_envelope, current, change)
+    except Deleted:
+        log.info("state write dropped: the data was deleted meanwhile")
+        handler_input.attributes_manager.request_attributes[_DELETED] = True
+        return None
     except Exception as error:
         _fail(handler_input, "write", error)
         return None
@@ -95,7 +119,8 @@ def update(
 
 
 def delete(handler_input: HandlerInput, store: AbstractPersistenceAdapter | None) -> bool:
-    """Delete everything kept for this person. True when the store confirmed it."""
+    """Delete everything kept for this person. True when the store confirmed it; from then on
+    this request reads nothing and writes nothing for them."""
     if store is None:
         return False
     try:
@@ -103,4 +128,7 @@ def delete(handler_input: HandlerInput, store: AbstractPersistenceAdapter | None
     except Exception as error:
         _fail(handler_input, "delete", error)
         return False
+    manager = handler_input.attributes_manager
+    manager.request_attributes[_DELETED] = True
+    manager.persistent_attributes = {}
     return True

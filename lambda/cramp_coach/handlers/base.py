@@ -11,6 +11,12 @@ from ..respond import Deps, pending
 YES, NO = "AMAZON.YesIntent", "AMAZON.NoIntent"
 
 
+class RedeliverEvent(Exception):
+    """An event could not be done and must not be acknowledged: the error handler lets it
+    through, so the invocation fails (Lambda reports an error, the web service answers 500) and
+    Alexa delivers the event again, as it does with unacknowledged skill events."""
+
+
 class IntentHandler(AbstractRequestHandler):
     """Handles the intents named in `intents`."""
 

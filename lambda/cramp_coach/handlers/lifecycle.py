@@ -9,6 +9,7 @@ from ask_sdk_model import Response
 
 from .. import logs
 from ..respond import Deps, say_prompt
+from .base import RedeliverEvent
 
 log = logs.get(__name__)
 
@@ -59,7 +60,7 @@ class ErrorHandler(AbstractExceptionHandler):
         self.deps = deps
 
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
-        return True
+        return not isinstance(exception, RedeliverEvent)
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         # Frames only: an exception's message may quote what the person said.

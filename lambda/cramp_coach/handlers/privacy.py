@@ -10,9 +10,19 @@ from ask_sdk_model import Response
 
 from .. import logs, state
 from ..respond import Deps, say_prompt, session_attributes
-from .base import DepsIntentHandler, answering, said_yes
+from .base import DepsIntentHandler, RedeliverEvent, answering, said_yes
 
 log = logs.get(__name__)
+
+
+def delete_person(handler_input: HandlerInput, deps: Deps) -> bool:
+    """Delete what the store keeps of the person and what this process remembers of them.
+    True when the store confirmed it; nothing is written for them later in this request."""
+    if not state.delete(handler_input, deps.store):
+        return False
+    if deps.night is not None:
+        deps.night.forget(handler_input)
+    return True
 
 
 class DeleteDataHandler(DepsIntentHandler):
@@ -36,7 +46,7 @@ class ConfirmDeleteHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         if not said_yes(handler_input):
             return say_prompt(handler_input, self.deps, "kept")
-        if not state.delete(handler_input, self.deps.store):
+        if not delete_person(handler_input, self.deps):
             return say_prompt(handler_input, self.deps, "delete_failed")
         session = session_attributes(handler_input)
         for key in list(session):  # nothing of the old state survives in the session either
@@ -45,7 +55,8 @@ class ConfirmDeleteHandler(AbstractRequestHandler):
 
 
 class SkillDisabledHandler(AbstractRequestHandler):
-    """The person disabled the skill: delete their data. Nothing is spoken for events."""
+    """The person disabled the skill: delete their data. Nothing is spoken for events. If the
+    store cannot delete it, the event is not acknowledged, so that Alexa delivers it again."""
 
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
@@ -54,8 +65,16 @@ class SkillDisabledHandler(AbstractRequestHandler):
         return bool(is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if state.delete(handler_input, self.deps.store):
-            log.info("skill disabled: data deleted")
+        if not delete_person(handler_input, self.deps):
+            request = handler_input.request_envelope.request
+            log.error(
+                "skill disabled, but deleting the person's data failed (request %s, sent %s): "
+                "not acknowledged, so Alexa will deliver the event again; check the store",
+                getattr(request, "request_id", None),
+                getattr(request, "timestamp", None),
+            )
+            raise RedeliverEvent("deletion failed")
+        log.info("skill disabled: data deleted")
         response: Response = handler_input.response_builder.response
         return response
 

@@ -27,8 +27,11 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..logs import quiet_third_parties
 from .errors import VERSION, VersionConflict, split_version
 from .sqlite import user_key
+
+quiet_third_parties()  # botocore would log every item's key (the Alexa user id) at DEBUG
 
 CONNECT_TIMEOUT = 0.5  # seconds: DynamoDB answers in milliseconds when healthy
 READ_TIMEOUT = 0.5
