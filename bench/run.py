@@ -10,6 +10,10 @@
   minute) and measured with sox; the time to the first instruction word of the mid-cramp answer.
 - Memory: peak RSS of the cold-start process; the Lambda zip's size (make package).
 - SnapStart: what importing everything at init would cost and give.
+- Hardening: deletions heard by two real gunicorn workers (items left behind).
+
+`bench/run.py hardening` measures only that section and rewrites the report with the other
+sections' last results (bench/results.json).
 """
 
 from __future__ import annotations
@@ -425,6 +429,38 @@ def snapstart(api: Any, dynalite: Any, table: str, folder: Path) -> dict[str, An
     }
 
 
+DELETIONS = 50
+
+
+def hardening(api: Any, folder: Path) -> dict[str, Any]:
+    """Deletions that stick: each "delete my data", "yes" is a new person on a new device, served
+    by two gunicorn workers on one SQLite file, so the yes often reaches a worker that has never
+    seen the device (and looks its time zone up during the deletion)."""
+    from tests.served import deletions_left, insecure_environment, served
+
+    from cramp_coach.local.resolver import Resolver
+    from cramp_coach.store import SqliteStore
+
+    resolver = Resolver.from_files(ROOT / "interaction_model" / "en-US.json")
+    database = folder / "deletions.sqlite3"
+    with served(insecure_environment(database, api.ca_file)) as url:
+        left = deletions_left(url, SqliteStore(database), resolver, api.endpoint, DELETIONS)
+    return {"deletions": {"conversations": DELETIONS, "workers": 2, "items_left": left}}
+
+
+def hardening_table(results: dict[str, Any]) -> list[str]:
+    deletions = results["deletions"]
+    return [
+        "",
+        "## Hardening",
+        "",
+        f'- Deletions across processes: {deletions["conversations"]} "delete my data", '
+        f'"yes" conversations through {deletions["workers"]} gunicorn workers on one SQLite '
+        f"file, each a new person and device; items left afterwards: "
+        f"{deletions['items_left']} (target 0).",
+    ]
+
+
 def table(results: dict[str, Any]) -> str:
     cold = results["cold"]["median_ms"]
     rss = results["cold"]["rss_kib"]
@@ -614,6 +650,8 @@ def table(results: dict[str, Any]) -> str:
         "SnapStart is worth switching on and measuring on AWS when DynamoDB is the store. The "
         "template defaults to off and publishes a version behind the `live` alias either way.",
     ]
+    if "hardening" in results:
+        lines += hardening_table(results["hardening"])
     return "\n".join(lines) + "\n"
 
 
@@ -633,6 +671,10 @@ def main() -> int:
             if sys.argv[1:] == ["cold"]:
                 print(json.dumps(cold_start(api, dynalite, table_name, folder), indent=2))
                 return 0
+            if sys.argv[1:] == ["hardening"]:
+                results = json.loads((ROOT / "bench" / "results.json").read_text())
+                results["hardening"] = hardening(api, folder)
+                return write(results)
             results = {
                 "date": datetime.now(UTC).strftime("%Y-%m-%d"),
                 "machine": f"{platform.machine()} {platform.system()} {platform.release()}",
@@ -640,11 +682,16 @@ def main() -> int:
                 "warm": warm(api, folder),
                 "speech": speech(),
                 "snapstart": snapstart(api, dynalite, table_name, folder),
+                "hardening": hardening(api, folder),
             }
         results["bundle"] = bundle()
     finally:
         dynalite.stop()
         api.close()
+    return write(results)
+
+
+def write(results: dict[str, Any]) -> int:
     report = table(results)
     (ROOT / "bench" / "README.md").write_text(report, encoding="utf-8")
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")

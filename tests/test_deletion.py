@@ -8,14 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import random
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +27,8 @@ from cramp_coach.local.simulator import Simulator
 from cramp_coach.skill import build_skill
 from cramp_coach.store import SqliteStore
 
-from .conftest import DAYTIME, ROOT
+from .conftest import DAYTIME
+from .served import deletions_left, insecure_environment, served
 
 USER = "amzn1.ask.account.DELETEDPERSON"
 
@@ -187,77 +182,22 @@ def test_logs_hold_no_user_id_with_the_root_logger_at_debug(
 # --- Two real gunicorn workers on one SQLite file ----------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
-def served(tmp_path: Path, api: Any) -> Any:
-    port = free_port()
+def two_workers(tmp_path: Path, api: Any) -> Iterator[tuple[str, SqliteStore]]:
     database = tmp_path / "served.sqlite3"
-    environment = {
-        **os.environ,
-        "CRAMP_COACH_INSECURE_LOCAL_DEV": "1",
-        "CRAMP_COACH_DB": str(database),
-        "SSL_CERT_FILE": api.ca_file,
-        "REQUESTS_CA_BUNDLE": api.ca_file,
-    }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    arguments = ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"]
-    server = subprocess.Popen(
-        [str(gunicorn), *arguments, "cramp_coach.web.app:create_app()"],
-        cwd=ROOT / "lambda",
-        env=environment,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "health", timeout=1).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail("gunicorn did not start")
-            time.sleep(0.2)
-    yield url, SqliteStore(database)
-    server.terminate()
-    server.wait(timeout=10)
-
-
-def over_http(url: str) -> Any:
-    def send(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        request = urllib.request.Request(
-            url, json.dumps(event).encode(), {"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            body: dict[str, Any] = json.load(answer)
-            return body
-
-    return send
+    with served(insecure_environment(database, api.ca_file)) as url:
+        yield url, SqliteStore(database)
 
 
 CONVERSATIONS = 50
 
 
 def test_deletions_stick_across_two_workers(
-    served: Any, library: ContentLibrary, resolver: Resolver, api: Any
+    two_workers: tuple[str, SqliteStore], resolver: Resolver, api: Any
 ) -> None:
-    url, store = served
-    left = []
-    for _ in range(CONVERSATIONS):  # a new person and device each time: no worker knows them
-        user = f"amzn1.ask.account.{uuid.uuid4().hex}"
-        device_id = f"amzn1.ask.device.{uuid.uuid4().hex}"
-        device = env.Device(user_id=user, device_id=device_id, api_endpoint=api.endpoint)
-        echo = Simulator(over_http(url), resolver, device, clock=lambda: DAYTIME)
-        echo.say("ask cramp coach to delete my data")
-        assert echo.say("yes").speech in replies(library, "deleted")
-        if kept(store, user):
-            left.append(user)
-    assert not left, f"{len(left)} of {CONVERSATIONS} deletions left an item"
+    url, store = two_workers
+    left = deletions_left(url, store, resolver, api.endpoint, CONVERSATIONS)
+    assert left == 0, f"{left} of {CONVERSATIONS} deletions left an item"
 
 
 def test_the_web_service_answers_500_to_a_disabling_that_cannot_delete(
