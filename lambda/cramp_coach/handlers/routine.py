@@ -24,6 +24,7 @@ from ..content import Length, Routine
 from ..night import NightWatch
 from ..respond import (
     LAST,
+    ROUTINE,
     Deps,
     content_for,
     pending,
@@ -37,7 +38,6 @@ from ..routine import Progress, introduction, render_step, step_sentences
 from .answers import resolved_slots
 from .base import IntentHandler
 
-ROUTINE = "routine"  # session attribute: Progress while a routine runs in this session
 LENGTH_SLOT = "length"
 
 
