@@ -87,12 +87,20 @@ def prepare_ahead() -> bool:
     return True
 
 
+# Request types whose answer may be spoken; any other is an event, which Alexa answers silently.
+SPOKEN = ("LaunchRequest", "IntentRequest", "SessionResumedRequest")
+
+
 def unreadable_request_response(event: Any) -> dict[str, Any]:
-    """A spoken apology for an envelope the SDK cannot read, in the request's language."""
+    """A spoken apology for an envelope the SDK cannot read, in the request's language (for an
+    event, an empty response: Alexa rejects speech there)."""
     from . import ssml
     from .content import ContentLibrary
 
     request = event.get("request") if isinstance(event, dict) else None
+    kind = request.get("type") if isinstance(request, dict) else None
+    if isinstance(kind, str) and kind not in SPOKEN:
+        return {"version": "1.0", "response": {}}
     locale = request.get("locale") if isinstance(request, dict) else None
     words = ContentLibrary().get(locale if isinstance(locale, str) else None).replies["error"]
     return {
