@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 ARGS ?=
 
-.PHONY: run serve test fuzz load bench nlu package lint format clean
+.PHONY: run serve test fuzz load bench contention nlu package lint format clean
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
@@ -42,6 +42,10 @@ load: $(STAMP)
 ## Needs espeak-ng and sox for the speech part (apt-get install espeak-ng sox).
 bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python bench/run.py
+
+## Writers updating one person at once (SQLite, dynalite): dropped updates; writes bench/CONTENTION.md.
+contention: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python bench/contention.py
 
 ## Understanding, measured: tests/nlu/ through the local resolver, per group (ARGS="--profile
 ## SKILL_ID" asks Alexa's Utterance Profiler instead; needs the ASK CLI and `ask configure`).

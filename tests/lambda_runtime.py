@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -19,7 +20,11 @@ PREFIX = "/2018-06-01/runtime"
 
 
 class FakeRuntimeApi:
-    def __init__(self, events: list[dict[str, Any]]) -> None:
+    """`time_limit_ms`: how long each invocation may run (Lambda-Runtime-Deadline-Ms is that
+    far ahead of the moment the event is handed out); None: practically forever."""
+
+    def __init__(self, events: list[dict[str, Any]], time_limit_ms: int | None = None) -> None:
+        self.time_limit_ms = time_limit_ms
         self.pending: queue.Queue[dict[str, Any]] = queue.Queue()
         for event in events:
             self.pending.put(event)
@@ -46,7 +51,9 @@ class FakeRuntimeApi:
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Lambda-Runtime-Aws-Request-Id", str(uuid.uuid4()))
-                self.send_header("Lambda-Runtime-Deadline-Ms", "9999999999999")
+                limit = api.time_limit_ms
+                ends = 9999999999999 if limit is None else int(time.time() * 1000) + limit
+                self.send_header("Lambda-Runtime-Deadline-Ms", str(ends))
                 self.send_header(
                     "Lambda-Runtime-Invoked-Function-Arn",
                     "arn:aws:lambda:us-east-1:123456789012:function:cramp-coach:live",

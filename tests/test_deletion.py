@@ -168,6 +168,7 @@ def test_logs_hold_no_user_id_with_the_root_logger_at_debug(
     """Lambda's advanced logging controls can set the root level to DEBUG: botocore must still
     not print the table key (the Alexa user id)."""
     caplog.set_level(logging.DEBUG)  # the root logger, and the capturing handler
+    caplog.set_level(logging.DEBUG, logger="cramp_coach")  # and the skill's own DEBUG lines
     device = env.Device(user_id=USER, api_endpoint=api.endpoint)
     echo = Simulator(process(dynamo_store, library), resolver, device, clock=lambda: DAYTIME)
     echo.say("open cramp coach")

@@ -241,24 +241,21 @@ def test_the_bundle_answers_a_launch_from_a_clean_directory(package: Path, tmp_p
     assert (package / "cramp-coach-lambda.zip").stat().st_size < 5 * 1024 * 1024
 
 
-def test_the_bundle_answers_through_the_lambda_runtime_client(
-    package: Path, tmp_path: Path
-) -> None:
-    """The way Lambda's Python runtime runs it: awslambdaric loads `lambda_function` from the
-    task folder and takes events from the Runtime API (a stand-in on 127.0.0.1)."""
+def run_through_awslambdaric(
+    package: Path,
+    tmp_path: Path,
+    events: list[dict[str, Any]],
+    time_limit_ms: int | None = None,
+    log_level: str = "INFO",
+) -> tuple[list[tuple[str, Any]], str]:
+    """What the function answered to each event, and everything it printed."""
     pytest.importorskip("awslambdaric")
     from .lambda_runtime import FakeRuntimeApi
 
     task = tmp_path / "task"
     with zipfile.ZipFile(package / "cramp-coach-lambda.zip") as bundle:
         bundle.extractall(task)
-    device = env.Device(api_endpoint="https://127.0.0.1:9")
-    events = [
-        env.envelope(env.launch_request(), device, env.Session()),
-        env.envelope(env.intent_request("CrampNowIntent"), device, env.Session()),
-        {"not": "an Alexa request"},
-    ]
-    runtime = FakeRuntimeApi(events)
+    runtime = FakeRuntimeApi(events, time_limit_ms)
     process = subprocess.Popen(
         [sys.executable, "-m", "awslambdaric", "lambda_function.lambda_handler"],
         cwd=task,
@@ -271,6 +268,7 @@ def test_the_bundle_answers_through_the_lambda_runtime_client(
             "AWS_LAMBDA_FUNCTION_NAME": "cramp-coach",
             "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
             "CRAMP_COACH_DB": str(tmp_path / "s.sqlite3"),
+            "LOG_LEVEL": log_level,
         },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -282,9 +280,37 @@ def test_the_bundle_answers_through_the_lambda_runtime_client(
         process.kill()
         output = process.communicate()[0]
         runtime.close()
+    return answers, output
+
+
+def test_the_bundle_answers_through_the_lambda_runtime_client(
+    package: Path, tmp_path: Path
+) -> None:
+    """The way Lambda's Python runtime runs it: awslambdaric loads `lambda_function` from the
+    task folder and takes events from the Runtime API (a stand-in on 127.0.0.1)."""
+    device = env.Device(api_endpoint="https://127.0.0.1:9")
+    events = [
+        env.envelope(env.launch_request(), device, env.Session()),
+        env.envelope(env.intent_request("CrampNowIntent"), device, env.Session()),
+        {"not": "an Alexa request"},
+    ]
+    answers, output = run_through_awslambdaric(package, tmp_path, events)
     assert [kind for kind, _ in answers] == ["response"] * 3, output
     launch, cramp, unreadable = (body for _, body in answers)
     assert "not medical advice" in launch["response"]["outputSpeech"]["ssml"]
     assert " leg " in cramp["response"]["outputSpeech"]["ssml"]
     assert "Sorry" in unreadable["response"]["outputSpeech"]["ssml"]
     assert "Traceback" not in output
+
+
+def test_the_deadline_comes_from_lambdas_remaining_time(package: Path, tmp_path: Path) -> None:
+    """Handlers get Lambda's own context object: with 4 s left of the function's timeout, the
+    answer is due in at most 3 s (a second is kept to send it), not Alexa's 7."""
+    device = env.Device(api_endpoint="https://127.0.0.1:9")
+    event = env.envelope(env.intent_request("CrampNowIntent"), device, env.Session())
+    answers, output = run_through_awslambdaric(
+        package, tmp_path, [event], time_limit_ms=4000, log_level="DEBUG"
+    )
+    assert [kind for kind, _ in answers] == ["response"], output
+    [due] = [float(s) for s in re.findall(r"answer due in ([0-9.]+) s", output)]
+    assert 0 < due <= 3.0, output

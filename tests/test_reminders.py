@@ -317,3 +317,36 @@ def test_the_sdk_can_read_reminders_alexa_returns() -> None:
 
 def test_timestamps_are_the_request_s_own() -> None:
     assert env.timestamp(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-01-02T03:04:05Z"
+
+
+# --- Within Alexa's 8 seconds, whatever the API does ------------------------------------------
+
+
+def test_stopping_four_reminders_on_a_slow_api_answers_in_time_and_says_what_was_done(
+    granted: Simulator, api: Any, content: Content
+) -> None:
+    """Each call takes just under its own timeout: deleting all four would take 12 s. The
+    answer comes before Alexa's 8 s, saying how many were stopped; asking again does the rest."""
+    import time
+
+    from cramp_coach.api_client import DEFAULT_TIMEOUT
+
+    for hour in ("eight", "nine", "ten", "eleven"):
+        granted.say(f"ask cramp coach to remind me to stretch every night at {hour} pm")
+    assert len(api.reminders) == 4
+    slow = DEFAULT_TIMEOUT - 0.1
+    api.slow("GET", "/v1/alerts/reminders", slow)
+    api.slow("DELETE", "/v1/alerts/reminders/", slow)
+    began = time.monotonic()
+    turn = granted.say("ask cramp coach to stop reminding me")
+    seconds = time.monotonic() - began
+    assert seconds < 8.0, seconds
+    left = len(api.reminders)
+    assert 0 < left < 4
+    fill = {"stopped": str(4 - left), "total": "4"}
+    assert turn.speech in [p.format_map(fill) for p in content.replies["reminder_deleted_some"].say]
+    assert turn.ends_session
+    api.clear()
+    again = granted.say("ask cramp coach to stop reminding me")
+    assert again.speech in content.replies["reminder_deleted"].say
+    assert api.reminders == {}

@@ -147,3 +147,38 @@ def test_dynamodb_items_have_the_sdk_adapters_layout(dynamo_store: Any) -> None:
     read["voice"] = "normal"
     dynamo_store.save_attributes(bob, read)
     assert plain(dynamo_store.get_attributes(bob)) == {"welcomed": True, "voice": "normal"}
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def store_factory(request: pytest.FixtureRequest, tmp_path: Any) -> tuple[Any, int]:
+    """Stores of one kind on the same data, one per writer (as separate processes have), and
+    how many updates each of 8 writers makes (fewer on dynalite, whose calls are slower)."""
+    from cramp_coach.store import SqliteStore
+
+    if request.param == "sqlite":
+        return (lambda: SqliteStore(tmp_path / "contended.sqlite3")), 100
+    from cramp_coach.store.dynamodb import open_dynamodb
+
+    dynalite = request.getfixturevalue("dynalite")
+    table = dynalite.create_table(dynalite.resource())
+    return (lambda: open_dynamodb(table, dynalite.resource())), 25
+
+
+def test_eight_writers_contending_for_one_person_drop_nothing(
+    store_factory: tuple[Any, int],
+) -> None:
+    from .contention import contend
+
+    factory, updates = store_factory
+    dropped, final = contend([factory() for _ in range(8)], updates, "contended-8")
+    assert (dropped, final) == (0, 8 * updates)
+
+
+def test_two_devices_of_one_person_updating_together_lose_nothing(
+    store_factory: tuple[Any, int],
+) -> None:
+    from .contention import contend
+
+    factory, _ = store_factory
+    dropped, final = contend([factory(), factory()], 50, "two-devices")
+    assert (dropped, final) == (0, 100)

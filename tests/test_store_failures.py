@@ -207,3 +207,31 @@ def test_answers_read_the_store_once_per_process_then_never(
         echo.say("ask cramp coach " + line)
     assert (store.reads, store.writes) == (1, 1)
     assert len(api.calls("GET", "/v2/devices/")) == 1  # the zone was fetched once
+
+
+def test_continuing_when_the_store_fails_says_the_place_could_not_be_read(
+    failing_store: Any, library: ContentLibrary, resolver: Resolver
+) -> None:
+    echo = simulator_on(failing_store, library, resolver)
+    turn = echo.say("ask cramp coach to continue my stretches")
+    assert turn.speech in library.get("en-US").replies["routine_unreadable"].say
+    assert turn.ends_session  # nothing offered that would start afresh
+
+
+def test_a_place_that_could_not_be_read_is_kept(
+    tmp_path: Path, library: ContentLibrary, resolver: Resolver
+) -> None:
+    path = tmp_path / "state.sqlite3"
+    store = SqliteStore(path)
+    echo = simulator_on(store, library, resolver)
+    echo.say("ask cramp coach to start my bedtime stretches")
+    assert "1 of" in echo.say("yes").speech  # the place is saved after the first stretch
+    store.close()
+    path.rename(tmp_path / "away.sqlite3")  # the store goes down: its file unreadable
+    path.write_text("not a database")
+    down = simulator_on(SqliteStore(path), library, resolver)
+    turn = down.say("ask cramp coach to continue my stretches")
+    assert turn.speech in library.get("en-US").replies["routine_unreadable"].say
+    (tmp_path / "away.sqlite3").replace(path)  # and comes back
+    back = simulator_on(SqliteStore(path), library, resolver)
+    assert "2 of" in back.say("ask cramp coach to continue my stretches").speech

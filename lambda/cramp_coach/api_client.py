@@ -8,6 +8,9 @@ start in the middle of a cramp, so it uses the standard library's HTTP client in
 interface, no `requests` import (~100 ms here), and a few hundred milliseconds at most, because
 the skill can live without the answer.
 
+Every call's timeout is also held to the request's deadline (deadline.py): never past the
+moment the answer is due.
+
 Certificates are verified against the system's trust store (SSL_CERT_FILE, if set, replaces it:
 the local stand-in API uses that).
 """
@@ -19,12 +22,26 @@ from typing import Any
 
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
 
+from . import deadline
+
 SETTINGS_TIMEOUT = 0.3  # seconds, connect and read
 DEFAULT_TIMEOUT = 2.5
 
 
+MIN_TIMEOUT = 0.05  # below this a call cannot answer: it is not made
+
+
 def timeout_for(url: str) -> float:
-    return SETTINGS_TIMEOUT if "/settings/" in url else DEFAULT_TIMEOUT
+    """The call's own timeout, or the time left to this request's deadline when that is less."""
+    own = SETTINGS_TIMEOUT if "/settings/" in url else DEFAULT_TIMEOUT
+    clock = deadline.current()
+    return clock.timeout_for(own) if clock is not None else own
+
+
+def _out_of_time() -> Exception:
+    from ask_sdk_core.exceptions import ApiClientException
+
+    return ApiClientException("no time left before the answer is due")
 
 
 class AlexaApiClient(ApiClient):
@@ -43,8 +60,10 @@ class AlexaApiClient(ApiClient):
 
     def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
         url = request.url or ""
+        if timeout_for(url) < MIN_TIMEOUT:
+            raise _out_of_time()
         if "/settings/" in url:
-            return stdlib_invoke(request, SETTINGS_TIMEOUT)
+            return stdlib_invoke(request, timeout_for(url))
         if self._client is None:
             self._client = self._build()
         response: ApiClientResponse = self._client.invoke(request)

@@ -87,12 +87,20 @@ def prepare_ahead() -> bool:
     return True
 
 
+# Request types whose answer may be spoken; any other is an event, which Alexa answers silently.
+SPOKEN = ("LaunchRequest", "IntentRequest", "SessionResumedRequest")
+
+
 def unreadable_request_response(event: Any) -> dict[str, Any]:
-    """A spoken apology for an envelope the SDK cannot read, in the request's language."""
+    """A spoken apology for an envelope the SDK cannot read, in the request's language (for an
+    event, an empty response: Alexa rejects speech there)."""
     from . import ssml
     from .content import ContentLibrary
 
     request = event.get("request") if isinstance(event, dict) else None
+    kind = request.get("type") if isinstance(request, dict) else None
+    if isinstance(kind, str) and kind not in SPOKEN:
+        return {"version": "1.0", "response": {}}
     locale = request.get("locale") if isinstance(request, dict) else None
     words = ContentLibrary().get(locale if isinstance(locale, str) else None).replies["error"]
     return {
@@ -105,15 +113,16 @@ def unreadable_request_response(event: Any) -> dict[str, Any]:
 
 
 def handle_event(event: Any, context: Any, the_skill: CustomSkill | None = None) -> dict[str, Any]:
-    """Answer one Alexa request envelope (a dict, as Lambda passes it)."""
+    """Answer one Alexa request envelope (a dict, as Lambda passes it). `context` is Lambda's
+    context object (None outside Lambda): handlers see it, and take their deadline from it."""
     current = the_skill or skill()
     request = event.get("request") if isinstance(event, dict) else None
-    context = event.get("context") if isinstance(event, dict) else None
+    system = event.get("context") if isinstance(event, dict) else None  # the envelope's
     if (
         not isinstance(request, dict)
         or not isinstance(request.get("type"), str)
-        or not isinstance(context, dict)
-        or not isinstance(context.get("System"), dict)
+        or not isinstance(system, dict)
+        or not isinstance(system.get("System"), dict)
     ):
         log.warning("not an Alexa request envelope")
         return unreadable_request_response(event)

@@ -22,11 +22,58 @@ from .content import Content, ContentLibrary, Reply
 from .night import DAY, Mode, NightWatch, whispered
 from .record import Record
 
-# Session attribute names.
+# Session attribute names, each declared once, with what it may hold (SESSION_SCHEMA).
 LAST = "last"  # what was said last: reply key, kind and the phrasing indexes used
 HEARD = "heard"  # reply key -> index of the phrasing heard last
 PENDING = "pending"  # what a yes (or no) answers: {"kind": ..., ...}
 LAST_SOURCES = "sources"  # source keys of the last answer
+ROUTINE = "routine"  # the routine's Progress while it runs in this session
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _flat(value: Any) -> bool:
+    """A JSON object of plain values, the shape most session attributes have."""
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, _SCALARS) for k, v in value.items()
+    )
+
+
+def _said(value: Any) -> bool:
+    fill = value.get("fill") if isinstance(value, dict) else None
+    rest = {k: v for k, v in value.items() if k != "fill"} if isinstance(value, dict) else None
+    return _flat(rest) and (fill is None or _flat(fill))
+
+
+def _index(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# A session's attributes come back from the device with every request: they are input, not
+# memory, and anyone can forge them. Each is checked on the way in (skill.SessionCheck); one
+# of the wrong shape, or not ours, is dropped, never trusted.
+SESSION_SCHEMA: Mapping[str, Callable[[Any], bool]] = MappingProxyType(
+    {
+        LAST: _said,
+        HEARD: lambda v: isinstance(v, dict) and all(_index(i) for i in v.values()),
+        PENDING: lambda v: _flat(v) and isinstance(v.get("kind"), str),
+        LAST_SOURCES: lambda v: isinstance(v, list) and all(isinstance(k, str) for k in v),
+        ROUTINE: lambda v: _flat(v) and isinstance(v.get("length"), str),
+    }
+)
+
+
+def drop_forged(attributes: dict[str, Any]) -> list[str]:
+    """Remove every session attribute SESSION_SCHEMA does not accept; returns the names of
+    ours that were dropped (others' names are not returned: they could be anything)."""
+    dropped: list[str] = []
+    for name in list(attributes):
+        check = SESSION_SCHEMA.get(name)
+        if check is None or not check(attributes[name]):
+            del attributes[name]
+            if check is not None:
+                dropped.append(name)
+    return dropped
 
 
 T = TypeVar("T")

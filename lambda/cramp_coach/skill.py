@@ -9,7 +9,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model.services import ApiClient
 
-from . import logs
+from . import deadline, logs
 from .api_client import AlexaApiClient
 from .config import Config
 from .content import ContentLibrary
@@ -26,9 +26,34 @@ from .handlers.launch import LaunchHandler
 from .handlers.lazy import LazyGroup
 from .handlers.lifecycle import ErrorHandler, SessionEndedHandler, UnhandledHandler
 from .night import NightWatch
-from .respond import Chooser, Deps
+from .respond import Chooser, Deps, drop_forged
+from .tolerant import TolerantSerializer
 
 log = logs.get("cramp_coach.requests")
+
+
+class StartClock(AbstractRequestInterceptor):
+    """First of all: this request's deadline, from Lambda's remaining time when there is one."""
+
+    def process(self, handler_input: HandlerInput) -> None:
+        clock = deadline.begin(handler_input)
+        log.debug("answer due in %.2f s", clock.remaining())
+
+
+class SessionCheck(AbstractRequestInterceptor):
+    """Session attributes are input: each is checked against respond.SESSION_SCHEMA before any
+    handler reads it, and a forged one is dropped (its name logged, never its value)."""
+
+    def process(self, handler_input: HandlerInput) -> None:
+        if handler_input.request_envelope.session is None:
+            return
+        manager = handler_input.attributes_manager
+        attributes = manager.session_attributes
+        if not isinstance(attributes, dict):
+            manager.session_attributes = {}
+            return
+        for name in drop_forged(attributes):
+            log.warning("session attribute dropped: %s", name)
 
 
 class RequestLog(AbstractRequestInterceptor):
@@ -173,6 +198,8 @@ def build_skill(
     ):
         builder.add_request_handler(handler)
     builder.add_exception_handler(ErrorHandler(deps))
-    builder.add_global_request_interceptor(RequestLog())
+    for interceptor in (StartClock(), SessionCheck(), RequestLog()):
+        builder.add_global_request_interceptor(interceptor)
     skill: CustomSkill = builder.create()
+    skill.serializer = TolerantSerializer()  # reads request values this SDK model doesn't know
     return skill

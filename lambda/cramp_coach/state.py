@@ -19,6 +19,7 @@ re-creating the item.
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +27,8 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import RequestEnvelope
 
-from . import logs
+from . import deadline, logs
+from .deadline import Deadline
 from .store.errors import VERSION, VersionConflict
 
 log = logs.get(__name__)
@@ -38,7 +40,10 @@ LAST_FINISHED = "last_finished"  # ISO date the routine was last finished
 
 _FAILED = "store_failed"  # request attribute: the store already failed during this request
 _DELETED = "person_deleted"  # request attribute: this request deleted the person's data
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 40  # the deadline ends retrying long before this, unless every save is instant
+BACKOFF_BASE = 0.015  # seconds: the first wait after a conflict is up to this
+BACKOFF_CAP = 0.4  # no single wait is longer than this
+STORE_CALL = 0.5  # seconds kept for the read and the save that follow a wait
 
 Change = Callable[[dict[str, Any]], None]
 
@@ -53,21 +58,32 @@ def save_with_retry(
     current: dict[str, Any],
     change: Change,
     attempts: int = MAX_ATTEMPTS,
+    clock: Deadline | None = None,
 ) -> dict[str, Any]:
-    """Apply `change` to the attributes and save; on a version conflict, re-read and retry."""
-    for _ in range(attempts):
+    """Apply `change` to the attributes and save; on a version conflict, wait, re-read and
+    retry. The waits grow exponentially, each a random part of its bound ("full jitter"), so
+    writers that collided spread out instead of colliding again; retrying stops when the
+    request's deadline (`clock`, else the current request's, else a fresh one) is near."""
+    clock = clock or deadline.current() or Deadline.start()
+    for attempt in range(attempts):
         updated = copy.deepcopy(current)
         change(updated)
         try:
             store.save_attributes(envelope, updated)
         except VersionConflict:
+            import random  # only under contention: not on the cold path
+
             existed = current.get(VERSION) is not None
+            wait = random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt))
+            if not clock.allows(wait + STORE_CALL):
+                break
+            time.sleep(wait)
             current = store.get_attributes(envelope)
             if existed and current.get(VERSION) is None:
                 raise Deleted("the attributes were deleted since they were read") from None
             continue
         return updated
-    raise VersionConflict(f"still conflicting after {attempts} attempts")
+    raise VersionConflict(f"still conflicting after {attempt + 1} attempts")
 
 
 def _failed(handler_input: HandlerInput) -> bool:

@@ -9,6 +9,7 @@ from ask_sdk_model import Response
 
 from .. import logs
 from ..respond import Deps, say_prompt
+from ..tolerant import UnknownRequest
 from .base import RedeliverEvent
 
 log = logs.get(__name__)
@@ -35,8 +36,21 @@ class SessionEndedHandler(AbstractRequestHandler):
         return response
 
 
+def listening(handler_input: HandlerInput) -> bool:
+    """The skill left this session open and waits for the person: the request came from them."""
+    session = handler_input.request_envelope.session
+    return session is not None and session.new is False
+
+
 class UnhandledHandler(AbstractRequestHandler):
-    """Registered last. Unknown intents get the fallback answer; other requests, silence."""
+    """Registered last. Unknown intents get the fallback answer; other requests, silence.
+
+    A request type this SDK model does not know (tolerant.UnknownRequest) gets the fallback too
+    when it comes into a session the skill holds open, as touches and other things the person
+    does on the device do; anything else is treated as an event and answered silently, since
+    Alexa rejects speech in answer to events (AudioPlayer, skill and reminder events and the
+    like arrive outside a session) and a new type could be one of them.
+    """
 
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
@@ -47,7 +61,9 @@ class UnhandledHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
         log.info("unhandled request: %s", getattr(request, "object_type", type(request).__name__))
-        if is_request_type("IntentRequest")(handler_input):
+        if is_request_type("IntentRequest")(handler_input) or (
+            isinstance(request, UnknownRequest) and listening(handler_input)
+        ):
             return say_prompt(handler_input, self.deps, "fallback")
         response: Response = handler_input.response_builder.response
         return response

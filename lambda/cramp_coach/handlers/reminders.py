@@ -11,7 +11,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from .. import logs
+from .. import deadline, logs
+from ..api_client import DEFAULT_TIMEOUT
 from ..ids import permissions_of
 from ..reminders import (
     SCOPE,
@@ -243,7 +244,8 @@ class ChangeReminderHandler(_ReminderHandler):
 
 
 class CancelReminderHandler(_ReminderHandler):
-    """ "Stop reminding me": deletes the skill's reminders."""
+    """ "Stop reminding me": deletes the skill's reminders, one API call each, for as long as a
+    whole call still fits before the answer is due; then says how many it stopped."""
 
     intents = ("CancelReminderIntent",)
 
@@ -254,11 +256,28 @@ class CancelReminderHandler(_ReminderHandler):
             if not alerts:
                 return say_prompt(handler_input, deps, "reminder_none")
             service = self.reminders._service(handler_input)
-            for alert in alerts:
-                service.delete_reminder(alert.alert_token)
         except Exception as error:
             return self.reminders.failed(handler_input, error)
-        return say_prompt(handler_input, deps, "reminder_deleted")
+        clock = deadline.of(handler_input)
+        stopped = 0
+        for alert in alerts:
+            if not clock.allows(DEFAULT_TIMEOUT):  # a call that might not finish in time
+                log.warning("reminders: out of time after %d of %d", stopped, len(alerts))
+                break
+            try:
+                service.delete_reminder(alert.alert_token)
+            except Exception as error:
+                if stopped == 0:
+                    return self.reminders.failed(handler_input, error)
+                log.warning("reminders API failed: %s", type(error).__name__)
+                break
+            stopped += 1
+        if stopped == len(alerts):
+            return say_prompt(handler_input, deps, "reminder_deleted")
+        if stopped == 0:
+            return say_prompt(handler_input, deps, "reminder_unavailable")
+        fill = {"stopped": str(stopped), "total": str(len(alerts))}
+        return say_prompt(handler_input, deps, "reminder_deleted_some", fill)
 
 
 class CreateReminderAnswerHandler(_ReminderHandler):

@@ -24,6 +24,7 @@ from ..content import Length, Routine
 from ..night import NightWatch
 from ..respond import (
     LAST,
+    ROUTINE,
     Deps,
     content_for,
     pending,
@@ -37,7 +38,6 @@ from ..routine import Progress, introduction, render_step, step_sentences
 from .answers import resolved_slots
 from .base import IntentHandler
 
-ROUTINE = "routine"  # session attribute: Progress while a routine runs in this session
 LENGTH_SLOT = "length"
 
 
@@ -155,6 +155,10 @@ class RoutineFlow:
         return respond(handler_input, self.deps, speech, reprompt)
 
     def not_running(self, handler_input: HandlerInput) -> Response:
+        """No stretches to continue, or (the store failing) none that could be read: then say
+        so, and offer nothing that would start afresh over the place that is kept."""
+        if self.deps.store is not None and state.load(handler_input) is None:
+            return say_prompt(handler_input, self.deps, "routine_unreadable")
         return say_prompt(handler_input, self.deps, "no_routine", waiting_for="start_routine")
 
     def next(self, handler_input: HandlerInput, preface: ssml.Speech = ssml.NOTHING) -> Response:

@@ -10,7 +10,8 @@ implements just what Cramp Coach calls, the way Amazon documents it:
 - DELETE /v1/alerts/reminders/{alertToken}
 
 Every request is recorded (method, path, headers, JSON body) so tests can assert exactly what
-the SDK sent. `fail(...)` makes a path answer with an error status, or hang, to test failures.
+the SDK sent. `fail(...)` makes a path answer with an error status, or hang, to test failures;
+`slow(...)` makes it answer normally but late.
 Point a request envelope's `context.System.apiEndpoint` at `endpoint`, and trust `ca_file`
 (REQUESTS_CA_BUNDLE) so the SDK's client accepts the certificate.
 """
@@ -109,6 +110,7 @@ class FakeAlexaApi:
         self.requests: list[Recorded] = []
         self.reminders: dict[str, dict[str, Any]] = {}
         self.failures: dict[tuple[str, str], Failure] = {}
+        self.delays: dict[tuple[str, str], float] = {}  # (method, path prefix) -> seconds
         self._lock = threading.Lock()
         self._folder = tempfile.TemporaryDirectory(prefix="cramp-coach-api-")
         cert, key = make_certificate(Path(self._folder.name))
@@ -126,10 +128,15 @@ class FakeAlexaApi:
     def fail(self, method: str, path_prefix: str, failure: Failure) -> None:
         self.failures[(method, path_prefix)] = failure
 
+    def slow(self, method: str, path_prefix: str, seconds: float) -> None:
+        """Answer these calls normally, but only after `seconds` (a slow API)."""
+        self.delays[(method, path_prefix)] = seconds
+
     def clear(self) -> None:
         with self._lock:
             self.requests.clear()
             self.failures.clear()
+            self.delays.clear()
 
     def calls(self, method: str | None = None, prefix: str = "") -> list[Recorded]:
         with self._lock:
@@ -147,6 +154,10 @@ class FakeAlexaApi:
     # --- the API --------------------------------------------------------------------------------
 
     def _answer(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        for (slow_method, prefix), seconds in list(self.delays.items()):
+            if slow_method == method and path.startswith(prefix):
+                time.sleep(seconds)
+                break
         for (fail_method, prefix), failure in self.failures.items():
             if fail_method == method and path.startswith(prefix):
                 if failure.delay:
