@@ -10,7 +10,8 @@
   minute) and measured with sox; the time to the first instruction word of the mid-cramp answer.
 - Memory: peak RSS of the cold-start process; the Lambda zip's size (make package).
 - SnapStart: what importing everything at init would cost and give.
-- Hardening: deletions heard by two real gunicorn workers (items left behind).
+- Hardening: deletions heard by two real gunicorn workers (items left behind); a normal
+  client's latency while 8 slowloris clients hold half-sent bodies, on `make serve`'s settings.
 
 `bench/run.py hardening` measures only that section and rewrites the report with the other
 sections' last results (bench/results.json).
@@ -430,13 +431,21 @@ def snapstart(api: Any, dynalite: Any, table: str, folder: Path) -> dict[str, An
 
 
 DELETIONS = 50
+SLOW_CLIENTS, HEALTH_CHECKS = 8, 500
 
 
 def hardening(api: Any, folder: Path) -> dict[str, Any]:
     """Deletions that stick: each "delete my data", "yes" is a new person on a new device, served
     by two gunicorn workers on one SQLite file, so the yes often reaches a worker that has never
     seen the device (and looks its time zone up during the deletion)."""
-    from tests.served import deletions_left, insecure_environment, served
+    from tests.served import (
+        SERVE_SETTINGS,
+        deletions_left,
+        health_latencies,
+        insecure_environment,
+        served,
+        slow_clients,
+    )
 
     from cramp_coach.local.resolver import Resolver
     from cramp_coach.store import SqliteStore
@@ -445,12 +454,24 @@ def hardening(api: Any, folder: Path) -> dict[str, Any]:
     database = folder / "deletions.sqlite3"
     with served(insecure_environment(database, api.ca_file)) as url:
         left = deletions_left(url, SqliteStore(database), resolver, api.endpoint, DELETIONS)
-    return {"deletions": {"conversations": DELETIONS, "workers": 2, "items_left": left}}
+    environment = insecure_environment(folder / "slow.sqlite3", api.ca_file)
+    with served(environment, SERVE_SETTINGS) as url, slow_clients(url, SLOW_CLIENTS):
+        waits = sorted(health_latencies(url, HEALTH_CHECKS))
+    return {
+        "deletions": {"conversations": DELETIONS, "workers": 2, "items_left": left},
+        "slowloris": {
+            "slow_clients": SLOW_CLIENTS,
+            "requests": HEALTH_CHECKS,
+            "p50_ms": round(waits[len(waits) // 2] * 1000, 2),
+            "p99_ms": round(waits[int(len(waits) * 0.99) - 1] * 1000, 2),
+            "max_ms": round(waits[-1] * 1000, 2),
+        },
+    }
 
 
 def hardening_table(results: dict[str, Any]) -> list[str]:
     deletions = results["deletions"]
-    return [
+    lines = [
         "",
         "## Hardening",
         "",
@@ -459,6 +480,20 @@ def hardening_table(results: dict[str, Any]) -> list[str]:
         f"file, each a new person and device; items left afterwards: "
         f"{deletions['items_left']} (target 0).",
     ]
+    slow = results.get("slowloris")
+    if slow:
+        lines.append(
+            f"- Slow clients: while {slow['slow_clients']} slowloris clients hold half-sent "
+            f"bodies on `make serve`'s settings (gthread workers), {slow['requests']} GET /health "
+            f"one after another: p50 {slow['p50_ms']} ms, p99 {slow['p99_ms']} ms, max "
+            f"{slow['max_ms']} ms (target p99 < 100 ms). With sync workers (the old `make serve`) "
+            f"/health waited behind such clients for as long as they held on."
+        )
+    lines.append(
+        "- Contention (8 and 2 writers updating one person): `make contention`, "
+        "bench/CONTENTION.md."
+    )
+    return lines
 
 
 def table(results: dict[str, Any]) -> str:

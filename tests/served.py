@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -105,3 +106,37 @@ def deletions_left(
         envelope = DefaultSerializer().deserialize(json.dumps(event), RequestEnvelope)
         left += bool(store.get_attributes(envelope))
     return left
+
+
+SERVE_SETTINGS = ("-c", "python:cramp_coach.web.gunicorn_conf")  # what `make serve` runs
+
+
+@contextmanager
+def slow_clients(url: str, count: int) -> Iterator[list[socket.socket]]:
+    """`count` slowloris clients: each sends its headers and half its body, then waits."""
+    host, port = url.removeprefix("http://").rstrip("/").split(":")
+    held = []
+    try:
+        for _ in range(count):
+            client = socket.create_connection((host, int(port)), timeout=5)
+            client.sendall(
+                b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 4000\r\n\r\n" + b'{"version": "1.0", "session": ' + b" " * 1000
+            )
+            held.append(client)
+        time.sleep(0.5)  # every one of them has reached the server and holds a connection
+        yield held
+    finally:
+        for client in held:
+            client.close()
+
+
+def health_latencies(url: str, requests: int, timeout: float = 5.0) -> list[float]:
+    """Seconds each of `requests` GET /health took, one after another (timeout counts in full)."""
+    seconds = []
+    for _ in range(requests):
+        began = time.monotonic()
+        with suppress(OSError):  # a refusal or a timeout: the wait is what is measured
+            urllib.request.urlopen(url + "health", timeout=timeout).read()
+        seconds.append(time.monotonic() - began)
+    return seconds
