@@ -6,6 +6,7 @@ case must get HTTP 400 with no handler run."""
 from __future__ import annotations
 
 import base64
+import io
 import json
 import logging
 import random
@@ -326,6 +327,77 @@ def test_the_repair_fixes_only_the_faulty_expression() -> None:
 # --- Hostile clients ------------------------------------------------------------------------
 
 
+class Endless(io.RawIOBase):
+    """A request body of `size` bytes made as it is read, counting what the server takes."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.taken = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = min(len(buffer), self.size - self.taken)
+        buffer[:count] = b" " * count
+        self.taken += count
+        return count
+
+
+def refused_as_json(response: Any, status: int) -> None:
+    assert response.status_code == status, response.data
+    assert response.mimetype == "application/json"
+    assert "error" in response.get_json()
+
+
+def test_a_body_declared_too_large_is_refused_unread(service: Service) -> None:
+    body = Endless(5 * 1024 * 1024)
+    response = service.client.post(
+        "/",
+        content_type="application/json",
+        environ_overrides={"wsgi.input": body, "CONTENT_LENGTH": str(body.size)},
+    )
+    refused_as_json(response, 413)
+    assert body.taken == 0
+    assert service.dispatches.count == 0
+
+
+def test_a_chunked_body_is_read_no_further_than_the_cap(service: Service) -> None:
+    from cramp_coach.web.app import MAX_BODY_BYTES
+
+    body = Endless(5 * 1024 * 1024)  # no Content-Length, as a chunked request reaches the app
+    response = service.client.post(
+        "/",
+        content_type="application/json",
+        environ_overrides={
+            "wsgi.input": body,
+            "wsgi.input_terminated": True,  # as gunicorn says of the bodies it de-chunks
+            "HTTP_TRANSFER_ENCODING": "chunked",
+        },
+    )
+    refused_as_json(response, 413)
+    assert body.taken <= MAX_BODY_BYTES + 1
+    assert service.dispatches.count == 0
+
+
+@pytest.mark.parametrize("shape", ["arrays", "objects in an envelope"])
+def test_deeply_nested_json_is_a_400_without_a_traceback(
+    service: Service, chain: Chain, caplog: pytest.LogCaptureFixture, shape: str
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    if shape == "arrays":
+        body = b"[" * 1000 + b"]" * 1000  # 2 KB
+    else:
+        envelope = json.loads(service.body())
+        envelope["request"]["extra"] = "NEST"
+        nested = '{"a":' * 1000 + "1" + "}" * 1000
+        body = json.dumps(envelope).replace('"NEST"', nested).encode()
+    refused_as_json(service.post(body, signed(chain, body)), 400)
+    assert service.dispatches.count == 0
+    assert not [record for record in caplog.records if record.exc_info], "a traceback was logged"
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
 class CountingFetch:
     def __init__(self, chain: Chain) -> None:
         self.chain = chain
@@ -489,3 +561,23 @@ def test_the_certifi_bundle_loads_once() -> None:
     roots = certifi_roots()
     assert len(roots) > 50
     assert certifi_roots() is roots
+
+
+def test_other_http_errors_are_json_too(service: Service) -> None:
+    refused_as_json(service.client.get("/"), 405)
+    refused_as_json(service.client.get("/nowhere"), 404)
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_the_nesting_limit(service: Service, chain: Chain, extra: int) -> None:
+    from cramp_coach.web.app import MAX_DEPTH, depth
+
+    envelope = json.loads(service.body())
+    envelope["request"]["extra"] = []
+    nest = envelope["request"]["extra"]
+    while depth(envelope) < MAX_DEPTH + extra:
+        nest.append([])
+        nest = nest[0]
+    body = json.dumps(envelope).encode()
+    response = service.post(body, signed(chain, body))
+    assert response.status_code == (200 if extra == 0 else 400), response.data
