@@ -25,10 +25,12 @@ $(NODE_STAMP): package.json package-lock.json
 run: $(STAMP)
 	@$(BIN)/cramp-coach $(ARGS)
 
-## Serve the skill over HTTP (Flask through flask-ask-sdk, gunicorn). Needs SKILL_ID, or
+## Serve the skill over HTTP (Flask through flask-ask-sdk, gunicorn with web/gunicorn_conf.py:
+## threaded workers, request limits). Needs SKILL_ID, or
 ## CRAMP_COACH_INSECURE_LOCAL_DEV=1 for local development without request verification.
 serve: $(STAMP)
-	cd lambda && ../$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 'cramp_coach.web.app:create_app()'
+	cd lambda && ../$(BIN)/gunicorn -c cramp_coach/web/gunicorn_conf.py --bind $(HOST):$(PORT) \
+		'cramp_coach.web.app:create_app()'
 
 ## At least 10,000 generated requests against each entry point.
 fuzz: $(STAMP)

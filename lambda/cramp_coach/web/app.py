@@ -110,7 +110,7 @@ def create_app(
     from ask_sdk_webservice_support.verifier import VerificationException
     from flask import Flask, Response, request
     from flask_ask_sdk.skill_adapter import SkillAdapter
-    from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+    from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
     from ..entry import configure_logging
     from .verifier import AlexaRequestVerifier, SkillIdVerifier
@@ -173,6 +173,10 @@ def create_app(
                 return too_large()
             except TimeoutError:
                 return reject(408, "request body not sent in time")
+            except ClientDisconnected as error:  # werkzeug's word for a read that failed
+                if isinstance(error.__context__, TimeoutError):
+                    return reject(408, "request body not sent in time")
+                return reject(400, "request body ended early")
             try:
                 body = raw.decode("utf-8")
                 event = json.loads(body)
