@@ -40,10 +40,11 @@ fuzz: $(STAMP)
 load: $(STAMP)
 	$(BIN)/python bench/load.py
 
-## Cold start, warm latency, speech length, memory and size; writes bench/README.md.
+## Cold start, warm latency, speech length, memory and size, the web service under hostile
+## clients; writes bench/README.md. ARGS=hostile measures only the hostile clients.
 ## Needs espeak-ng and sox for the speech part (apt-get install espeak-ng sox).
 bench: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(ARGS)
 
 ## Understanding, measured: tests/nlu/ through the local resolver, per group (ARGS="--profile
 ## SKILL_ID" asks Alexa's Utterance Profiler instead; needs the ASK CLI and `ask configure`).

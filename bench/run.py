@@ -10,6 +10,9 @@
   minute) and measured with sox; the time to the first instruction word of the mid-cramp answer.
 - Memory: peak RSS of the cold-start process; the Lambda zip's size (make package).
 - SnapStart: what importing everything at init would cost and give.
+- Hostile clients (bench/hostile.py): the web service under oversized and deeply nested
+  bodies, stale and foreign requests, and slowloris connections. `bench/run.py hostile`
+  measures only this part and rewrites the report with the other results kept.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lambda"))
 sys.path.insert(0, str(ROOT))
+
+import hostile  # noqa: E402  (bench/hostile.py, beside this file)
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "31"))  # for the DynamoDB cases (~0.5 s each)
 LIGHT_ROUNDS = int(os.environ.get("BENCH_LIGHT_ROUNDS", "81"))  # for the rest (~0.12 s each)
@@ -614,11 +619,17 @@ def table(results: dict[str, Any]) -> str:
         "SnapStart is worth switching on and measuring on AWS when DynamoDB is the store. The "
         "template defaults to off and publishes a version behind the `live` alias either way.",
     ]
+    lines += hostile.section(results.get("hostile"))
     return "\n".join(lines) + "\n"
 
 
 def main() -> int:
-    """`make bench`; `bench/run.py cold` measures only the cold starts (and prints them)."""
+    """`make bench`; `bench/run.py cold` measures only the cold starts (and prints them);
+    `bench/run.py hostile` only the hostile clients (and rewrites the report)."""
+    if sys.argv[1:] == ["hostile"]:
+        results = json.loads((ROOT / "bench" / "results.json").read_text())
+        results["hostile"] = hostile_clients()
+        return write(results)
     from tests.dynamo import Dynalite
 
     from cramp_coach.local.alexa_api import FakeAlexaApi
@@ -640,11 +651,20 @@ def main() -> int:
                 "warm": warm(api, folder),
                 "speech": speech(),
                 "snapstart": snapstart(api, dynalite, table_name, folder),
+                "hostile": hostile_clients(),
             }
         results["bundle"] = bundle()
     finally:
         dynalite.stop()
         api.close()
+    return write(results)
+
+
+def hostile_clients() -> dict[str, Any]:
+    return {"date": datetime.now(UTC).strftime("%Y-%m-%d"), **hostile.measure()}
+
+
+def write(results: dict[str, Any]) -> int:
     report = table(results)
     (ROOT / "bench" / "README.md").write_text(report, encoding="utf-8")
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
