@@ -25,10 +25,12 @@ $(NODE_STAMP): package.json package-lock.json
 run: $(STAMP)
 	@$(BIN)/cramp-coach $(ARGS)
 
-## Serve the skill over HTTP (Flask through flask-ask-sdk, gunicorn threads: web/gunicorn_conf.py). Needs SKILL_ID, or
+## Serve the skill over HTTP (Flask through flask-ask-sdk, gunicorn with web/gunicorn_conf.py:
+## threaded workers, request limits). Needs SKILL_ID, or
 ## CRAMP_COACH_INSECURE_LOCAL_DEV=1 for local development without request verification.
 serve: $(STAMP)
-	cd lambda && ../$(BIN)/gunicorn -c python:cramp_coach.web.gunicorn_conf --bind $(HOST):$(PORT) 'cramp_coach.web.app:create_app()'
+	cd lambda && ../$(BIN)/gunicorn -c cramp_coach/web/gunicorn_conf.py --bind $(HOST):$(PORT) \
+		'cramp_coach.web.app:create_app()'
 
 ## At least 10,000 generated requests against each entry point.
 fuzz: $(STAMP)
@@ -38,10 +40,11 @@ fuzz: $(STAMP)
 load: $(STAMP)
 	$(BIN)/python bench/load.py
 
-## Cold start, warm latency, speech length, memory and size; writes bench/README.md.
+## Cold start, warm latency, speech length, memory and size, the web service under hostile
+## clients; writes bench/README.md. ARGS=hostile measures only the hostile clients.
 ## Needs espeak-ng and sox for the speech part (apt-get install espeak-ng sox).
 bench: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(ARGS)
 
 ## Writers updating one person at once (SQLite, dynalite): dropped updates; writes bench/CONTENTION.md.
 contention: $(STAMP) $(NODE_STAMP)

@@ -1,7 +1,7 @@
 """`make load`: the served skill under a bounded load from a second process, on 127.0.0.1.
 
-Starts gunicorn serving cramp_coach.web.app on a free port (the embedded store in a temporary
-folder), then a separate client process sends a mix of launches, questions and routine steps
+Starts gunicorn serving cramp_coach.web.app on a free port with `make serve`'s settings (the
+embedded store in a temporary folder), then a separate client process sends a mix of launches, questions and routine steps
 from several simulated people over keep-alive connections, stops by itself after a fixed
 number of requests or seconds, and reports requests per second, p50/p99 latency and errors.
 
@@ -171,6 +171,7 @@ def main() -> int:
         server = subprocess.Popen(
             [
                 str(Path(sys.executable).with_name("gunicorn")),
+                "-c", "cramp_coach/web/gunicorn_conf.py",  # as `make serve` runs it
                 "--bind", f"127.0.0.1:{port}",
                 "--workers", str(args.server_workers),
                 "--log-level", "warning",

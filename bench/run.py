@@ -10,11 +10,12 @@
   minute) and measured with sox; the time to the first instruction word of the mid-cramp answer.
 - Memory: peak RSS of the cold-start process; the Lambda zip's size (make package).
 - SnapStart: what importing everything at init would cost and give.
-- Hardening: deletions heard by two real gunicorn workers (items left behind); a normal
-  client's latency while 8 slowloris clients hold half-sent bodies, on `make serve`'s settings.
-
-`bench/run.py hardening` measures only that section and rewrites the report with the other
-sections' last results (bench/results.json).
+- Hardening: deletions heard by two real gunicorn workers (items left behind).
+  `bench/run.py hardening` measures only this part and rewrites the report with the other
+  results kept (bench/results.json).
+- Hostile clients (bench/hostile.py): the web service under oversized and deeply nested
+  bodies, stale and foreign requests, and slowloris connections. `bench/run.py hostile`
+  measures only this part and rewrites the report with the other results kept.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lambda"))
 sys.path.insert(0, str(ROOT))
+
+import hostile  # noqa: E402  (bench/hostile.py, beside this file)
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "31"))  # for the DynamoDB cases (~0.5 s each)
 LIGHT_ROUNDS = int(os.environ.get("BENCH_LIGHT_ROUNDS", "81"))  # for the rest (~0.12 s each)
@@ -431,47 +434,31 @@ def snapstart(api: Any, dynalite: Any, table: str, folder: Path) -> dict[str, An
 
 
 DELETIONS = 50
-SLOW_CLIENTS, HEALTH_CHECKS = 8, 500
 
 
 def hardening(api: Any, folder: Path) -> dict[str, Any]:
     """Deletions that stick: each "delete my data", "yes" is a new person on a new device, served
-    by two gunicorn workers on one SQLite file, so the yes often reaches a worker that has never
-    seen the device (and looks its time zone up during the deletion)."""
-    from tests.served import (
-        SERVE_SETTINGS,
-        deletions_left,
-        health_latencies,
-        insecure_environment,
-        served,
-        slow_clients,
-    )
+    by `make serve`'s two gunicorn workers on one SQLite file, so the yes often reaches a worker
+    that has never seen the device (and looks its time zone up during the deletion)."""
+    from tests.served import Gunicorn, deletions_left
 
+    from cramp_coach.local.envelope import LOCAL_SKILL_ID
     from cramp_coach.local.resolver import Resolver
     from cramp_coach.store import SqliteStore
 
     resolver = Resolver.from_files(ROOT / "interaction_model" / "en-US.json")
-    database = folder / "deletions.sqlite3"
-    with served(insecure_environment(database, api.ca_file)) as url:
-        left = deletions_left(url, SqliteStore(database), resolver, api.endpoint, DELETIONS)
-    environment = insecure_environment(folder / "slow.sqlite3", api.ca_file)
-    with served(environment, SERVE_SETTINGS) as url, slow_clients(url, SLOW_CLIENTS):
-        waits = sorted(health_latencies(url, HEALTH_CHECKS))
-    return {
-        "deletions": {"conversations": DELETIONS, "workers": 2, "items_left": left},
-        "slowloris": {
-            "slow_clients": SLOW_CLIENTS,
-            "requests": HEALTH_CHECKS,
-            "p50_ms": round(waits[len(waits) // 2] * 1000, 2),
-            "p99_ms": round(waits[int(len(waits) * 0.99) - 1] * 1000, 2),
-            "max_ms": round(waits[-1] * 1000, 2),
-        },
-    }
+    server = Gunicorn(folder, LOCAL_SKILL_ID, insecure=True)
+    try:
+        store = SqliteStore(server.database)
+        left = deletions_left(server, store, resolver, api.endpoint, DELETIONS)
+    finally:
+        server.stop()
+    return {"deletions": {"conversations": DELETIONS, "workers": 2, "items_left": left}}
 
 
 def hardening_table(results: dict[str, Any]) -> list[str]:
     deletions = results["deletions"]
-    lines = [
+    return [
         "",
         "## Hardening",
         "",
@@ -479,21 +466,9 @@ def hardening_table(results: dict[str, Any]) -> list[str]:
         f'"yes" conversations through {deletions["workers"]} gunicorn workers on one SQLite '
         f"file, each a new person and device; items left afterwards: "
         f"{deletions['items_left']} (target 0).",
-    ]
-    slow = results.get("slowloris")
-    if slow:
-        lines.append(
-            f"- Slow clients: while {slow['slow_clients']} slowloris clients hold half-sent "
-            f"bodies on `make serve`'s settings (gthread workers), {slow['requests']} GET /health "
-            f"one after another: p50 {slow['p50_ms']} ms, p99 {slow['p99_ms']} ms, max "
-            f"{slow['max_ms']} ms (target p99 < 100 ms). With sync workers (the old `make serve`) "
-            f"/health waited behind such clients for as long as they held on."
-        )
-    lines.append(
         "- Contention (8 and 2 writers updating one person): `make contention`, "
-        "bench/CONTENTION.md."
-    )
-    return lines
+        "bench/CONTENTION.md.",
+    ]
 
 
 def table(results: dict[str, Any]) -> str:
@@ -687,11 +662,17 @@ def table(results: dict[str, Any]) -> str:
     ]
     if "hardening" in results:
         lines += hardening_table(results["hardening"])
+    lines += hostile.section(results.get("hostile"))
     return "\n".join(lines) + "\n"
 
 
 def main() -> int:
-    """`make bench`; `bench/run.py cold` measures only the cold starts (and prints them)."""
+    """`make bench`; `bench/run.py cold` measures only the cold starts (and prints them);
+    `bench/run.py hostile` only the hostile clients (and rewrites the report)."""
+    if sys.argv[1:] == ["hostile"]:
+        results = json.loads((ROOT / "bench" / "results.json").read_text())
+        results["hostile"] = hostile_clients()
+        return write(results)
     from tests.dynamo import Dynalite
 
     from cramp_coach.local.alexa_api import FakeAlexaApi
@@ -718,12 +699,17 @@ def main() -> int:
                 "speech": speech(),
                 "snapstart": snapstart(api, dynalite, table_name, folder),
                 "hardening": hardening(api, folder),
+                "hostile": hostile_clients(),
             }
         results["bundle"] = bundle()
     finally:
         dynalite.stop()
         api.close()
     return write(results)
+
+
+def hostile_clients() -> dict[str, Any]:
+    return {"date": datetime.now(UTC).strftime("%Y-%m-%d"), **hostile.measure()}
 
 
 def write(results: dict[str, Any]) -> int:

@@ -1,7 +1,8 @@
-"""The skill served by real gunicorn workers on 127.0.0.1, for the tests and the bench."""
+"""The skill served by a real gunicorn on 127.0.0.1, configured as `make serve` runs it."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
@@ -10,8 +11,7 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,44 +24,105 @@ from cramp_coach.local.resolver import Resolver
 from cramp_coach.local.simulator import Simulator
 from cramp_coach.store import SqliteStore
 
-from .dynamo import ROOT, free_port
+ROOT = Path(__file__).resolve().parents[1]
+CONF = "cramp_coach/web/gunicorn_conf.py"  # relative to lambda/, as in the Makefile
+APP = "cramp_coach.web.app:create_app()"
 
-DAYTIME = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # mid-morning in New York: no night mode
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class Gunicorn:
+    def __init__(self, folder: Path, skill_id: str, *, insecure: bool = False) -> None:
+        self.port = free_port()
+        self.folder = folder
+        environment = {
+            **os.environ,
+            "SKILL_ID": skill_id,
+            "CRAMP_COACH_DB": str(self.database),
+            "LOG_LEVEL": "ERROR",
+        }
+        environment.pop("CRAMP_COACH_INSECURE_LOCAL_DEV", None)
+        if insecure:
+            environment["CRAMP_COACH_INSECURE_LOCAL_DEV"] = "1"
+        self.log = open(folder / "gunicorn.log", "wb")  # noqa: SIM115 (closed in stop)
+        command = [str(Path(sys.executable).with_name("gunicorn")), "-c", CONF]
+        command += ["--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", APP]
+        self.process = subprocess.Popen(
+            command, env=environment, cwd=ROOT / "lambda", stdout=self.log, stderr=self.log
+        )
+        self.wait_until_up()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def database(self) -> Path:
+        return self.folder / "served.sqlite3"
+
+    def wait_until_up(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
+                connection.request("GET", "/health")
+                if connection.getresponse().status == 200:
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the served skill did not come up")
+
+    def workers(self) -> list[int]:
+        """The worker processes' ids (the master's children)."""
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in path.read_text().split()]
+
+    def connect(self, timeout: float = 10.0) -> socket.socket:
+        return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    """Read one HTTP response from a raw socket: status, headers (lower-case), body."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"closed before a response: {data!r}")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", "0"))
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return status, headers, body[:length]
+
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
-
-
-@contextmanager
-def served(
-    environment: Mapping[str, str], arguments: Sequence[str] = ("--workers", "2")
-) -> Iterator[str]:
-    """gunicorn serving `create_app()` with this environment added; yields the skill's URL."""
-    port = free_port()
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    command = [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
-    server = subprocess.Popen(
-        [*command, *arguments, "cramp_coach.web.app:create_app()"],
-        cwd=ROOT / "lambda",
-        env={**os.environ, **environment},
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(url + "health", timeout=1).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+DAYTIME = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # mid-morning in New York: no night mode
 
 
 def over_http(url: str) -> Handler:
@@ -78,27 +139,18 @@ def over_http(url: str) -> Handler:
     return send
 
 
-def insecure_environment(database: Path, ca_file: str) -> dict[str, str]:
-    """The served skill on a local file, trusting the stand-in for Alexa's APIs."""
-    return {
-        "CRAMP_COACH_INSECURE_LOCAL_DEV": "1",
-        "CRAMP_COACH_DB": str(database),
-        "SSL_CERT_FILE": ca_file,
-        "REQUESTS_CA_BUNDLE": ca_file,
-    }
-
-
 def deletions_left(
-    url: str, store: SqliteStore, resolver: Resolver, api_endpoint: str, conversations: int
+    server: Gunicorn, store: SqliteStore, resolver: Resolver, api_endpoint: str, count: int
 ) -> int:
-    """How many of `conversations` "delete my data", "yes" exchanges left an item behind; each
-    is a new person on a new device, so the worker hearing the yes may never have seen them."""
+    """How many of `count` "delete my data", "yes" exchanges left an item behind. Each is a new
+    person on a new device, so the worker hearing the yes may never have seen them (and looks
+    the device's time zone up during the deletion)."""
     left = 0
-    for _ in range(conversations):
+    for _ in range(count):
         user = f"amzn1.ask.account.{uuid.uuid4().hex}"
         device_id = f"amzn1.ask.device.{uuid.uuid4().hex}"
         device = env.Device(user_id=user, device_id=device_id, api_endpoint=api_endpoint)
-        echo = Simulator(over_http(url), resolver, device, clock=lambda: DAYTIME)
+        echo = Simulator(over_http(server.url), resolver, device, clock=lambda: DAYTIME)
         echo.say("ask cramp coach to delete my data")
         if not echo.say("yes").ends_session:
             raise AssertionError("the yes did not end the session")
@@ -106,37 +158,3 @@ def deletions_left(
         envelope = DefaultSerializer().deserialize(json.dumps(event), RequestEnvelope)
         left += bool(store.get_attributes(envelope))
     return left
-
-
-SERVE_SETTINGS = ("-c", "python:cramp_coach.web.gunicorn_conf")  # what `make serve` runs
-
-
-@contextmanager
-def slow_clients(url: str, count: int) -> Iterator[list[socket.socket]]:
-    """`count` slowloris clients: each sends its headers and half its body, then waits."""
-    host, port = url.removeprefix("http://").rstrip("/").split(":")
-    held = []
-    try:
-        for _ in range(count):
-            client = socket.create_connection((host, int(port)), timeout=5)
-            client.sendall(
-                b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                b"Content-Length: 4000\r\n\r\n" + b'{"version": "1.0", "session": ' + b" " * 1000
-            )
-            held.append(client)
-        time.sleep(0.5)  # every one of them has reached the server and holds a connection
-        yield held
-    finally:
-        for client in held:
-            client.close()
-
-
-def health_latencies(url: str, requests: int, timeout: float = 5.0) -> list[float]:
-    """Seconds each of `requests` GET /health took, one after another (timeout counts in full)."""
-    seconds = []
-    for _ in range(requests):
-        began = time.monotonic()
-        with suppress(OSError):  # a refusal or a timeout: the wait is what is measured
-            urllib.request.urlopen(url + "health", timeout=timeout).read()
-        seconds.append(time.monotonic() - began)
-    return seconds

@@ -28,7 +28,7 @@ from cramp_coach.skill import build_skill
 from cramp_coach.store import SqliteStore
 
 from .conftest import DAYTIME
-from .served import deletions_left, insecure_environment, served
+from .served import Gunicorn, deletions_left
 
 USER = "amzn1.ask.account.DELETEDPERSON"
 
@@ -184,20 +184,21 @@ def test_logs_hold_no_user_id_with_the_root_logger_at_debug(
 
 
 @pytest.fixture
-def two_workers(tmp_path: Path, api: Any) -> Iterator[tuple[str, SqliteStore]]:
-    database = tmp_path / "served.sqlite3"
-    with served(insecure_environment(database, api.ca_file)) as url:
-        yield url, SqliteStore(database)
+def two_workers(tmp_path: Path, api: Any) -> Iterator[Gunicorn]:
+    """`make serve`'s gunicorn (two workers), trusting the stand-in for Alexa's APIs."""
+    server = Gunicorn(tmp_path, env.LOCAL_SKILL_ID, insecure=True)
+    yield server
+    server.stop()
 
 
 CONVERSATIONS = 50
 
 
 def test_deletions_stick_across_two_workers(
-    two_workers: tuple[str, SqliteStore], resolver: Resolver, api: Any
+    two_workers: Gunicorn, resolver: Resolver, api: Any
 ) -> None:
-    url, store = two_workers
-    left = deletions_left(url, store, resolver, api.endpoint, CONVERSATIONS)
+    store = SqliteStore(two_workers.database)
+    left = deletions_left(two_workers, store, resolver, api.endpoint, CONVERSATIONS)
     assert left == 0, f"{left} of {CONVERSATIONS} deletions left an item"
 
 

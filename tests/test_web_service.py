@@ -5,11 +5,14 @@ case must get HTTP 400 with no handler run."""
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import logging
 import random
+import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,7 @@ from cramp_coach.web.app import ConfigurationError, create_app
 from cramp_coach.web.oscrypto_compat import FAULTY, FIXED, repaired
 from cramp_coach.web.verifier import AlexaRequestVerifier, check_cert_url
 
+from .certhost import CertHost
 from .pki import CERT_URL, Authority, Chain
 
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
@@ -52,7 +56,12 @@ def chain(authority: Authority) -> Chain:
 
 class Service:
     def __init__(
-        self, tmp_path: Path, library: ContentLibrary, chains: dict[str, bytes], roots: list[Any]
+        self,
+        tmp_path: Path,
+        library: ContentLibrary,
+        chains: dict[str, bytes],
+        roots: list[Any],
+        fetch: Callable[[str], bytes] | None = None,
     ) -> None:
         config = Config(skill_id=SKILL_ID)
         skill = build_skill(
@@ -62,7 +71,10 @@ class Service:
         skill.request_dispatcher.request_interceptors.append(self.dispatches)
         self.now = datetime.now(UTC)
         verifier = AlexaRequestVerifier(
-            SKILL_ID, trusted_roots=roots, fetch=lambda url: chains[url], clock=lambda: self.now
+            SKILL_ID,
+            trusted_roots=roots,
+            fetch=fetch or (lambda url: chains[url]),
+            clock=lambda: self.now,
         )
         self.app = create_app(config, skill=skill, verifiers=[verifier])
         self.client = self.app.test_client()
@@ -162,6 +174,9 @@ BAD_URLS = [
     "https://s3.amazonaws.com/echo.api/%2E%2E/invalid.path/echo-api-cert-test.pem",
     "https://s3.amazonaws.com/invalid.path/echo-api-cert-test.pem",
     "https://s3.amazonaws.com:bad/echo.api/echo-api-cert-test.pem",
+    "https://someone@s3.amazonaws.com/echo.api/echo-api-cert-test.pem",
+    "https://someone:secret@s3.amazonaws.com/echo.api/echo-api-cert-test.pem",
+    "https://@s3.amazonaws.com/echo.api/echo-api-cert-test.pem",
 ]
 
 
@@ -307,3 +322,262 @@ def test_the_repair_fixes_only_the_faulty_expression() -> None:
         ("OpenSSL 3.0.2 15 Mar 2022", "3.0.2"),
     ]:
         assert re.search(pattern, version).group(1) == expected  # type: ignore[union-attr]
+
+
+# --- Hostile clients ------------------------------------------------------------------------
+
+
+class Endless(io.RawIOBase):
+    """A request body of `size` bytes made as it is read, counting what the server takes."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.taken = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = min(len(buffer), self.size - self.taken)
+        buffer[:count] = b" " * count
+        self.taken += count
+        return count
+
+
+def refused_as_json(response: Any, status: int) -> None:
+    assert response.status_code == status, response.data
+    assert response.mimetype == "application/json"
+    assert "error" in response.get_json()
+
+
+def test_a_body_declared_too_large_is_refused_unread(service: Service) -> None:
+    body = Endless(5 * 1024 * 1024)
+    response = service.client.post(
+        "/",
+        content_type="application/json",
+        environ_overrides={"wsgi.input": body, "CONTENT_LENGTH": str(body.size)},
+    )
+    refused_as_json(response, 413)
+    assert body.taken == 0
+    assert service.dispatches.count == 0
+
+
+def test_a_chunked_body_is_read_no_further_than_the_cap(service: Service) -> None:
+    from cramp_coach.web.app import MAX_BODY_BYTES
+
+    body = Endless(5 * 1024 * 1024)  # no Content-Length, as a chunked request reaches the app
+    response = service.client.post(
+        "/",
+        content_type="application/json",
+        environ_overrides={
+            "wsgi.input": body,
+            "wsgi.input_terminated": True,  # as gunicorn says of the bodies it de-chunks
+            "HTTP_TRANSFER_ENCODING": "chunked",
+        },
+    )
+    refused_as_json(response, 413)
+    assert body.taken <= MAX_BODY_BYTES + 1
+    assert service.dispatches.count == 0
+
+
+@pytest.mark.parametrize("shape", ["arrays", "objects in an envelope"])
+def test_deeply_nested_json_is_a_400_without_a_traceback(
+    service: Service, chain: Chain, caplog: pytest.LogCaptureFixture, shape: str
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    if shape == "arrays":
+        body = b"[" * 1000 + b"]" * 1000  # 2 KB
+    else:
+        envelope = json.loads(service.body())
+        envelope["request"]["extra"] = "NEST"
+        nested = '{"a":' * 1000 + "1" + "}" * 1000
+        body = json.dumps(envelope).replace('"NEST"', nested).encode()
+    refused_as_json(service.post(body, signed(chain, body)), 400)
+    assert service.dispatches.count == 0
+    assert not [record for record in caplog.records if record.exc_info], "a traceback was logged"
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+class CountingFetch:
+    def __init__(self, chain: Chain) -> None:
+        self.chain = chain
+        self.urls: list[str] = []
+
+    def __call__(self, url: str) -> bytes:
+        self.urls.append(url)
+        return self.chain.pem
+
+
+def test_stale_and_foreign_requests_fetch_no_certificate(
+    tmp_path: Path, library: ContentLibrary, authority: Authority, chain: Chain
+) -> None:
+    fetch = CountingFetch(chain)
+    service = Service(tmp_path, library, {}, [authority.root], fetch=fetch)
+    for index in range(20):
+        url = f"https://s3.amazonaws.com/echo.api/stale-{index}.pem"
+        stale = service.body(stamp=service.now - timedelta(hours=1))
+        refused(service, stale, signed(chain, stale, url))
+        url = f"https://s3.amazonaws.com/echo.api/foreign-{index}.pem"
+        foreign = service.body(skill_id="amzn1.ask.skill.someone-else")
+        refused(service, foreign, signed(chain, foreign, url))
+    assert fetch.urls == []
+    body = service.body()  # and a good request still fetches, once
+    assert service.post(body, signed(chain, body)).status_code == 200
+    assert fetch.urls == [CERT_URL]
+
+
+def test_a_signature_that_is_not_base64_fetches_no_certificate(
+    tmp_path: Path, library: ContentLibrary, authority: Authority, chain: Chain
+) -> None:
+    fetch = CountingFetch(chain)
+    service = Service(tmp_path, library, {}, [authority.root], fetch=fetch)
+    body = service.body()
+    refused(service, body, {"SignatureCertChainUrl": CERT_URL, "Signature-256": "not base64!!"})
+    assert fetch.urls == []
+
+
+@pytest.fixture
+def cert_host() -> Iterator[CertHost]:
+    host = CertHost()
+    yield host
+    host.close()
+
+
+def hosted(
+    tmp_path: Path, library: ContentLibrary, authority: Authority, host: CertHost
+) -> Service:
+    from cramp_coach.web.verifier import download
+
+    return Service(
+        tmp_path, library, {}, [authority.root], fetch=lambda url: download(host.local(url))
+    )
+
+
+def test_the_chain_is_cached_under_its_normalised_url(
+    tmp_path: Path, library: ContentLibrary, authority: Authority, chain: Chain, cert_host: CertHost
+) -> None:
+    cert_host.chains["/echo.api/echo-api-cert-test.pem"] = chain.pem
+    service = hosted(tmp_path, library, authority, cert_host)
+    for url in [
+        CERT_URL,
+        CERT_URL + "?versionId=2",
+        "HTTPS://S3.AMAZONAWS.COM:443/echo.api/../echo.api/echo-api-cert-test.pem#part",
+        "https://s3.amazonaws.com/echo.api/%65cho-api-cert-test.pem",
+    ]:
+        body = service.body()
+        assert service.post(body, signed(chain, body, url)).status_code == 200, url
+    assert dict(cert_host.hits) == {"/echo.api/echo-api-cert-test.pem": 1}
+
+
+def test_the_cache_holds_a_few_chains(
+    tmp_path: Path, library: ContentLibrary, authority: Authority, chain: Chain, cert_host: CertHost
+) -> None:
+    service = hosted(tmp_path, library, authority, cert_host)
+    paths = [f"/echo.api/cert-{index}.pem" for index in range(10)]
+    for path in [*paths, paths[-1], paths[0]]:
+        cert_host.chains[path] = chain.pem
+        body = service.body()
+        url = "https://s3.amazonaws.com" + path
+        assert service.post(body, signed(chain, body, url)).status_code == 200
+    assert cert_host.hits[paths[-1]] == 1  # the newest stayed
+    assert cert_host.hits[paths[0]] == 2  # the oldest was let go, and fetched again
+
+
+def test_a_failed_fetch_is_remembered_briefly(
+    tmp_path: Path, library: ContentLibrary, authority: Authority, chain: Chain, cert_host: CertHost
+) -> None:
+    from cramp_coach.web.verifier import FAILURE_TTL
+
+    service = hosted(tmp_path, library, authority, cert_host)  # nothing served: 404
+    for _ in range(3):
+        body = service.body()
+        refused(service, body, signed(chain, body))
+    assert cert_host.hits["/echo.api/echo-api-cert-test.pem"] == 1
+    cert_host.chains["/echo.api/echo-api-cert-test.pem"] = chain.pem
+    service.now += FAILURE_TTL + timedelta(seconds=1)
+    body = service.body()
+    assert service.post(body, signed(chain, body)).status_code == 200
+    assert cert_host.hits["/echo.api/echo-api-cert-test.pem"] == 2
+
+
+def test_a_dripping_certificate_host_is_given_up_on_at_the_deadline(
+    tmp_path: Path, library: ContentLibrary, authority: Authority, chain: Chain, cert_host: CertHost
+) -> None:
+    # One byte every 0.25 s: each read is quick, the whole would take over 10 minutes.
+    cert_host.chains["/echo.api/echo-api-cert-test.pem"] = chain.pem
+    cert_host.drip["/echo.api/echo-api-cert-test.pem"] = 0.25
+    service = hosted(tmp_path, library, authority, cert_host)
+    body = service.body()
+    began = time.monotonic()
+    refused(service, body, signed(chain, body))
+    assert time.monotonic() - began < 10  # the deadline is 2 s; generous for a busy machine
+
+
+def test_a_certificate_over_the_size_cap_is_refused(
+    tmp_path: Path, library: ContentLibrary, authority: Authority, chain: Chain, cert_host: CertHost
+) -> None:
+    from cramp_coach.web.verifier import MAX_CHAIN_BYTES
+
+    cert_host.chains["/echo.api/echo-api-cert-test.pem"] = chain.pem + b"\n" * MAX_CHAIN_BYTES
+    service = hosted(tmp_path, library, authority, cert_host)
+    body = service.body()
+    refused(service, body, signed(chain, body))
+
+
+def test_the_trust_store_skips_a_root_it_cannot_load(
+    tmp_path: Path,
+    library: ContentLibrary,
+    authority: Authority,
+    chain: Chain,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    from cramp_coach.web.verifier import load_roots
+
+    other = Authority("Another Root")
+    good = authority.root.public_bytes(serialization.Encoding.PEM)
+    der = bytearray(other.root.public_bytes(serialization.Encoding.DER))
+    broken = base64.encodebytes(bytes(der[: len(der) // 2])).decode()  # cut in half
+    bundle = tmp_path / "roots.pem"
+    bundle.write_bytes(
+        other.root.public_bytes(serialization.Encoding.PEM)
+        + f"-----BEGIN CERTIFICATE-----\n{broken}-----END CERTIFICATE-----\n".encode()
+        + good
+    )
+    caplog.set_level(logging.WARNING)
+    roots = load_roots(str(bundle))
+    assert [root.subject for root in roots] == [other.root.subject, authority.root.subject]
+    assert "root 2" in caplog.text and "skipped" in caplog.text
+    assert load_roots(str(bundle)) is roots  # loaded once
+    service = Service(tmp_path, library, {CERT_URL: chain.pem}, list(roots))
+    body = service.body()
+    assert service.post(body, signed(chain, body)).status_code == 200
+
+
+def test_the_certifi_bundle_loads_once() -> None:
+    from cramp_coach.web.verifier import certifi_roots
+
+    roots = certifi_roots()
+    assert len(roots) > 50
+    assert certifi_roots() is roots
+
+
+def test_other_http_errors_are_json_too(service: Service) -> None:
+    refused_as_json(service.client.get("/"), 405)
+    refused_as_json(service.client.get("/nowhere"), 404)
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_the_nesting_limit(service: Service, chain: Chain, extra: int) -> None:
+    from cramp_coach.web.app import MAX_DEPTH, depth
+
+    envelope = json.loads(service.body())
+    envelope["request"]["extra"] = []
+    nest = envelope["request"]["extra"]
+    while depth(envelope) < MAX_DEPTH + extra:
+        nest.append([])
+        nest = nest[0]
+    body = json.dumps(envelope).encode()
+    response = service.post(body, signed(chain, body))
+    assert response.status_code == (200 if extra == 0 else 400), response.data
