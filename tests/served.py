@@ -24,16 +24,10 @@ from cramp_coach.local.resolver import Resolver
 from cramp_coach.local.simulator import Simulator
 from cramp_coach.store import SqliteStore
 
-ROOT = Path(__file__).resolve().parents[1]
+from .dynamo import ROOT, free_port
+
 CONF = "cramp_coach/web/gunicorn_conf.py"  # relative to lambda/, as in the Makefile
 APP = "cramp_coach.web.app:create_app()"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 class Gunicorn:
