@@ -334,13 +334,13 @@ def test_children_hear_what_is_common_and_which_signs_need_their_doctor(content:
 
 
 def test_dose_questions_get_no_number_and_the_people_who_can_answer(content: Content) -> None:
-    for key in ("dose", "dose_quinine"):
+    for key in ("dose", "quinine_dose_warning"):
         for phrase in phrasings_of(content, key):
             lowered = phrase.lower()
             assert re.search(r"can't suggest a dose|never suggest doses|no dose", lowered)
             assert "pharmacist" in lowered and "doctor" in lowered
             assert not re.search(r"\d", phrase)
-    for phrase in phrasings_of(content, "dose_quinine"):
+    for phrase in phrasings_of(content, "quinine_dose_warning"):
         assert WARNING.search(phrase) and "serious" in phrase
 
 
@@ -484,7 +484,7 @@ def test_new_topics_stay_hedged(content: Content) -> None:
 
 
 def test_tonic_water_is_quinine(content: Content) -> None:
-    for key in ("quinine_warning", "dose_quinine"):
+    for key in ("quinine_warning", "quinine_dose_warning"):
         for phrase in content.topics[key].say:
             assert "tonic water" in phrase.lower()
 

@@ -31,7 +31,11 @@ RED_FLAGS = [
     ("i started statins and now i get cramps", "medicine", r"(Talk to|Please keep taking)"),
     ("my daughter wakes up with leg pain", "child", r"(Night leg pains|Many children)"),
     ("how many milligrams of magnesium should i take", "dose", r"(I can't suggest|That's one)"),
-    ("how much tonic water should i drink", "dose_quinine", r"(I can't suggest|There's no dose)"),
+    (
+        "how much tonic water should i drink",
+        "quinine_dose_warning",
+        r"(I can't suggest|There's no dose)",
+    ),
     ("is this dangerous", "is_it_serious", r"(Most night cramps are harmless|Usually not)"),
 ]
 
