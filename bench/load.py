@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,19 +26,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lambda"))
+sys.path.insert(0, str(ROOT))
 
 SKILL_ID = "amzn1.ask.skill.load-test"
 QUESTIONS = [
     "WhyCrampsIntent", "PreventionIntent", "MagnesiumIntent", "AlsIntent", "SeeDoctorIntent",
     "HydrationIntent", "QuinineWarningIntent", "AMAZON.HelpIntent", "CrampNowIntent",
 ]  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def envelope(person: int, kind: str, session: dict[str, Any]) -> dict[str, Any]:
@@ -134,19 +126,6 @@ def client(port: int, requests: int, seconds: float, workers: int) -> dict[str, 
     }
 
 
-def wait_for(port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            connection.request("GET", "/health")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("the served skill did not come up")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=6000)
@@ -159,30 +138,12 @@ def main() -> int:
         print(json.dumps(client(args.client, args.requests, args.seconds, args.workers)))
         return 0
 
-    port = free_port()
+    from tests.served import Gunicorn
+
     with tempfile.TemporaryDirectory(prefix="cramp-coach-load-") as folder:
-        environment = {
-            **os.environ,
-            "CRAMP_COACH_INSECURE_LOCAL_DEV": "1",
-            "SKILL_ID": SKILL_ID,
-            "CRAMP_COACH_DB": str(Path(folder) / "load.sqlite3"),
-            "LOG_LEVEL": "ERROR",
-        }
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "-c", "cramp_coach/web/gunicorn_conf.py",  # as `make serve` runs it
-                "--bind", f"127.0.0.1:{port}",
-                "--workers", str(args.server_workers),
-                "--log-level", "warning",
-                "cramp_coach.web.app:create_app()",
-            ],
-            env=environment,
-            cwd=ROOT / "lambda",
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        server = Gunicorn(Path(folder), SKILL_ID, insecure=True, workers=args.server_workers)
+        port = server.port
         try:
-            wait_for(port)
             # Warm each worker once (its first request builds the skill and opens the store).
             client(port, args.server_workers * 4, 10.0, args.server_workers)
             out = subprocess.run(
@@ -191,8 +152,7 @@ def main() -> int:
                 capture_output=True, text=True, check=True, timeout=args.seconds + 60,
             )  # fmt: skip
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            server.stop()
     result = json.loads(out.stdout)
     print(
         f"load: {result['requests']} requests in {result['seconds']} s from {result['workers']} "

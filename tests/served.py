@@ -31,7 +31,9 @@ APP = "cramp_coach.web.app:create_app()"
 
 
 class Gunicorn:
-    def __init__(self, folder: Path, skill_id: str, *, insecure: bool = False) -> None:
+    def __init__(
+        self, folder: Path, skill_id: str, *, insecure: bool = False, workers: int = 2
+    ) -> None:
         self.port = free_port()
         self.folder = folder
         environment = {
@@ -45,7 +47,8 @@ class Gunicorn:
             environment["CRAMP_COACH_INSECURE_LOCAL_DEV"] = "1"
         self.log = open(folder / "gunicorn.log", "wb")  # noqa: SIM115 (closed in stop)
         command = [str(Path(sys.executable).with_name("gunicorn")), "-c", CONF]
-        command += ["--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", APP]
+        command += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)]
+        command += ["--log-level", "warning", APP]
         self.process = subprocess.Popen(
             command, env=environment, cwd=ROOT / "lambda", stdout=self.log, stderr=self.log
         )
