@@ -148,6 +148,16 @@ def test_a_disabling_that_cannot_delete_is_not_acknowledged(
     assert USER not in caplog.text
 
 
+def test_a_disabling_that_names_nobody_is_acknowledged_not_redelivered(
+    tmp_path: Path, library: ContentLibrary, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No user id: nothing is kept for nobody, and another delivery could not do better."""
+    handler = process(unwritable_store(tmp_path), library)
+    response = handler(env.envelope(skill_disabled(), env.Device(user_id=""), None), None)
+    assert "outputSpeech" not in response["response"]
+    assert "nothing to delete" in caplog.text
+
+
 def test_a_disabling_that_deletes_is_acknowledged_silently(
     store: SqliteStore, library: ContentLibrary
 ) -> None:

@@ -9,6 +9,7 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from .. import logs, state
+from ..ids import user_id
 from ..respond import Deps, say_prompt, session_attributes
 from .base import DepsIntentHandler, RedeliverEvent, answering, said_yes
 
@@ -65,6 +66,11 @@ class SkillDisabledHandler(AbstractRequestHandler):
         return bool(is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        response: Response = handler_input.response_builder.response
+        if user_id(handler_input.request_envelope) is None:
+            # Nobody is named, so nothing is kept to delete, and delivering it again cannot help.
+            log.warning("skill disabled event without a user id: nothing to delete")
+            return response
         if not delete_person(handler_input, self.deps):
             request = handler_input.request_envelope.request
             log.error(
@@ -75,7 +81,6 @@ class SkillDisabledHandler(AbstractRequestHandler):
             )
             raise RedeliverEvent("deletion failed")
         log.info("skill disabled: data deleted")
-        response: Response = handler_input.response_builder.response
         return response
 
 
