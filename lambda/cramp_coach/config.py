@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-
-from .record import Record
+from dataclasses import dataclass
 
 DEFAULT_LOCALE = "en-US"
 STATE_FILE_NAME = "cramp-coach.sqlite3"
@@ -38,47 +37,18 @@ def default_state_path(environ: Mapping[str, str]) -> str:
     return join(base, "cramp-coach", STATE_FILE_NAME)
 
 
-class Config(Record):
-    __slots__ = (
-        "default_locale",
-        "dynamodb_region",
-        "dynamodb_table",
-        "initialise_ahead",
-        "insecure_local_dev",
-        "log_level",
-        "skill_id",
-        "state_path",
+@dataclass(frozen=True, slots=True)
+class Config:
+    default_locale: str = DEFAULT_LOCALE
+    state_path: str | None = None  # the embedded store's file (local default)
+    dynamodb_table: str | None = None  # DynamoDB, configured the way Alexa-hosted skills are
+    dynamodb_region: str | None = None
+    skill_id: str | None = None  # requests for any other skill are refused when this is set
+    log_level: str = "INFO"
+    insecure_local_dev: bool = False  # web service only: no request verification (warned at start)
+    initialise_ahead: bool = (
+        False  # Lambda SnapStart or provisioned concurrency: load everything at init
     )
-    default_locale: str
-    state_path: str | None  # the embedded store's file (local default)
-    dynamodb_table: str | None  # DynamoDB, configured the way Alexa-hosted skills are
-    dynamodb_region: str | None
-    skill_id: str | None  # requests for any other skill are refused when this is set
-    log_level: str
-    insecure_local_dev: bool  # web service only: no request verification (warned at start)
-    initialise_ahead: bool  # Lambda SnapStart or provisioned concurrency: load everything at init
-
-    def __init__(
-        self,
-        default_locale: str = DEFAULT_LOCALE,
-        state_path: str | None = None,
-        dynamodb_table: str | None = None,
-        dynamodb_region: str | None = None,
-        skill_id: str | None = None,
-        log_level: str = "INFO",
-        insecure_local_dev: bool = False,
-        initialise_ahead: bool = False,
-    ) -> None:
-        super().__init__(
-            default_locale=default_locale,
-            state_path=state_path,
-            dynamodb_table=dynamodb_table,
-            dynamodb_region=dynamodb_region,
-            skill_id=skill_id,
-            log_level=log_level,
-            insecure_local_dev=insecure_local_dev,
-            initialise_ahead=initialise_ahead,
-        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:

@@ -29,11 +29,10 @@ import json
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 from typing import Any
-
-from .record import Record
 
 EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -130,90 +129,36 @@ class ContentError(ValueError):
     """The content files are missing or break the rules the code relies on."""
 
 
-class Source(Record):
-    __slots__ = ("checked", "key", "spoken", "title", "url")
+@dataclass(frozen=True, slots=True)
+class Source:
     key: str
     spoken: str
     title: str
     url: str | None
-    checked: str | None  # ISO date the source was last checked against the answers
-
-    def __init__(
-        self, key: str, spoken: str, title: str, url: str | None, checked: str | None = None
-    ) -> None:
-        super().__init__(key=key, spoken=spoken, title=title, url=url, checked=checked)
+    checked: str | None = None  # ISO date the source was last checked against the answers
 
 
-class Offer(Record):
-    __slots__ = ("action", "ask", "reprompt", "yes")
+@dataclass(frozen=True, slots=True)
+class Offer:
     ask: tuple[str, ...]
     reprompt: tuple[str, ...]
-    yes: str | None  # the topic a "yes" gives...
-    action: str | None  # ...or what it does (one of OFFER_ACTIONS)
-
-    def __init__(
-        self,
-        ask: tuple[str, ...],
-        reprompt: tuple[str, ...],
-        yes: str | None = None,
-        action: str | None = None,
-    ) -> None:
-        super().__init__(ask=ask, reprompt=reprompt, yes=yes, action=action)
+    yes: str | None = None  # the topic a "yes" gives...
+    action: str | None = None  # ...or what it does (one of OFFER_ACTIONS)
 
 
-class Reply(Record):
-    __slots__ = (
-        "intent",
-        "key",
-        "next_review",
-        "night",
-        "offer",
-        "reprompt",
-        "reviewed",
-        "say",
-        "sources",
-        "title",
-        "when",
-    )
+@dataclass(frozen=True, slots=True)
+class Reply:
     key: str
     say: tuple[str, ...]
-    reprompt: tuple[str, ...]
-    offer: Offer | None
-    title: str | None
-    sources: tuple[str, ...]
-    intent: str | None
-    when: Mapping[str, str]
-    night: tuple[str, ...]  # one-breath phrasings for the middle of the night
-    reviewed: date | None  # topics: when the words were last checked against the sources
-    next_review: date | None  # ... and when that check is due again
-
-    def __init__(
-        self,
-        key: str,
-        say: tuple[str, ...],
-        reprompt: tuple[str, ...] = (),
-        offer: Offer | None = None,
-        title: str | None = None,
-        sources: tuple[str, ...] = (),
-        intent: str | None = None,
-        when: Mapping[str, str] = EMPTY,
-        night: tuple[str, ...] = (),
-        reviewed: date | None = None,
-        next_review: date | None = None,
-    ) -> None:
-        super().__init__(
-            key=key,
-            say=say,
-            reprompt=reprompt,
-            offer=offer,
-            title=title,
-            sources=sources,
-            intent=intent,
-            when=when,
-            night=night,
-            reviewed=reviewed,
-            next_review=next_review,
-        )
+    reprompt: tuple[str, ...] = ()
+    offer: Offer | None = None
+    title: str | None = None
+    sources: tuple[str, ...] = ()
+    intent: str | None = None
+    when: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    night: tuple[str, ...] = ()  # one-breath phrasings for the middle of the night
+    reviewed: date | None = None  # topics: when the words were last checked against the sources
+    next_review: date | None = None  # ... and when that check is due again
 
     @property
     def asks(self) -> bool:
@@ -221,8 +166,8 @@ class Reply(Record):
         return bool(self.reprompt) or self.offer is not None
 
 
-class Stretch(Record):
-    __slots__ = ("helps", "key", "name", "sides", "sources", "steps")
+@dataclass(frozen=True, slots=True)
+class Stretch:
     key: str
     name: str
     helps: str
@@ -230,114 +175,47 @@ class Stretch(Record):
     sides: tuple[str, ...]  # empty: both legs at once
     sources: tuple[str, ...]
 
-    def __init__(
-        self,
-        key: str,
-        name: str,
-        helps: str,
-        steps: tuple[str, ...],
-        sides: tuple[str, ...],
-        sources: tuple[str, ...],
-    ) -> None:
-        super().__init__(key=key, name=name, helps=helps, steps=steps, sides=sides, sources=sources)
 
-
-class Step(Record):
+@dataclass(frozen=True, slots=True)
+class Step:
     """One stretch as a routine length does it, for one leg (or both, for a stretch without
     sides): how long each hold is, how often, and the rest between holds. A length lists each
     stretch once; it is done one leg per step, so every step fits in one response."""
 
-    __slots__ = ("hold", "label", "reps", "rest", "side", "stretch")
     stretch: Stretch
     hold: int
-    reps: int
-    rest: int
-    side: str | None  # one of the stretch's sides, or None for both legs at once
-    label: str  # how the step is named aloud: "the wall calf stretch, right leg"
+    reps: int = 1
+    rest: int = 5
+    side: str | None = None  # one of the stretch's sides, or None for both legs at once
+    label: str = ""  # how the step is named aloud: "the wall calf stretch, right leg"
 
-    def __init__(
-        self,
-        stretch: Stretch,
-        hold: int,
-        reps: int = 1,
-        rest: int = 5,
-        side: str | None = None,
-        label: str = "",
-    ) -> None:
-        super().__init__(
-            stretch=stretch,
-            hold=hold,
-            reps=reps,
-            rest=rest,
-            side=side,
-            label=label or stretch.name,
-        )
+    def __post_init__(self) -> None:
+        if not self.label:  # named aloud as the stretch unless a length names the step
+            object.__setattr__(self, "label", self.stretch.name)
 
 
-class Length(Record):
-    __slots__ = ("about", "key", "name", "seconds", "steps")
+@dataclass(frozen=True, slots=True)
+class Length:
     key: str
     name: str
     about: str
     seconds: int
     steps: tuple[Step, ...]
 
-    def __init__(
-        self, key: str, name: str, about: str, seconds: int, steps: tuple[Step, ...]
-    ) -> None:
-        super().__init__(key=key, name=name, about=about, seconds=seconds, steps=steps)
 
-
-class Routine(Record):
-    __slots__ = (
-        "cues",
-        "default_length",
-        "lengths",
-        "next_review",
-        "reviewed",
-        "sources",
-        "words",
-    )
+@dataclass(frozen=True, slots=True)
+class Routine:
     lengths: Mapping[str, Length]
     default_length: str
     cues: Mapping[str, tuple[str, ...]]
     words: Mapping[str, str]
     sources: tuple[str, ...]
-    reviewed: date | None
-    next_review: date | None
-
-    def __init__(
-        self,
-        lengths: Mapping[str, Length],
-        default_length: str,
-        cues: Mapping[str, tuple[str, ...]],
-        words: Mapping[str, str],
-        sources: tuple[str, ...],
-        reviewed: date | None = None,
-        next_review: date | None = None,
-    ) -> None:
-        super().__init__(
-            lengths=lengths,
-            default_length=default_length,
-            cues=cues,
-            words=words,
-            sources=sources,
-            reviewed=reviewed,
-            next_review=next_review,
-        )
+    reviewed: date | None = None
+    next_review: date | None = None
 
 
-class Content(Record):
-    __slots__ = (
-        "locale",
-        "months",
-        "replies",
-        "routine",
-        "sources",
-        "spoken_as",
-        "topics",
-        "words",
-    )
+@dataclass(frozen=True, slots=True)
+class Content:
     locale: str
     topics: Mapping[str, Reply]
     replies: Mapping[str, Reply]
@@ -345,29 +223,9 @@ class Content(Record):
     words: Mapping[str, str]
     routine: Routine
     months: tuple[str, ...]  # January .. December, as the locale writes them
-    spoken_as: Mapping[str, str]  # written form -> how it is said ("911" -> "nine one one")
-
-    def __init__(
-        self,
-        locale: str,
-        topics: Mapping[str, Reply],
-        replies: Mapping[str, Reply],
-        sources: Mapping[str, Source],
-        words: Mapping[str, str],
-        routine: Routine,
-        months: tuple[str, ...],
-        spoken_as: Mapping[str, str] = EMPTY,
-    ) -> None:
-        super().__init__(
-            locale=locale,
-            topics=topics,
-            replies=replies,
-            sources=sources,
-            words=words,
-            routine=routine,
-            months=months,
-            spoken_as=spoken_as,
-        )
+    spoken_as: Mapping[str, str] = field(
+        default_factory=lambda: EMPTY
+    )  # written form -> how it is said ("911" -> "nine one one")
 
     @property
     def answer_intents(self) -> frozenset[str]:

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import time
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
-
-from .record import Record
 
 ALEXA_WAITS = 8.0  # seconds Alexa waits for the skill's answer
 MARGIN = 1.0  # kept back to build the answer and send it
@@ -26,12 +25,9 @@ _KEY = "deadline"  # request attribute
 _CURRENT: ContextVar[Deadline | None] = ContextVar("cramp_coach_deadline", default=None)
 
 
-class Deadline(Record):
-    __slots__ = ("ends",)
+@dataclass(frozen=True, slots=True)
+class Deadline:
     ends: float  # time.monotonic() when the answer must be on its way
-
-    def __init__(self, ends: float) -> None:
-        super().__init__(ends=ends)
 
     @classmethod
     def start(cls, lambda_context: Any = None, now: float | None = None) -> Deadline:

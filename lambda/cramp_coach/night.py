@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 
 from . import ids, logs, ssml, state
-from .record import Record
 
 log = logs.get(__name__)
 
@@ -34,16 +34,11 @@ PREFERENCE_TTL = 600.0  # seconds a warm process trusts its memory of the voice 
 _NIGHT_KEY = "night"  # request attribute: this request's Mode, computed once
 
 
-class Mode(Record):
-    __slots__ = ("local", "night", "whisper")
-    night: bool  # brief: shortest phrasings, no offers, no chatter
-    whisper: bool
-    local: datetime | None  # the local time, when the zone is known
-
-    def __init__(
-        self, night: bool = False, whisper: bool = False, local: datetime | None = None
-    ) -> None:
-        super().__init__(night=night, whisper=whisper, local=local)
+@dataclass(frozen=True, slots=True)
+class Mode:
+    night: bool = False  # brief: shortest phrasings, no offers, no chatter
+    whisper: bool = False
+    local: datetime | None = None  # the local time, when the zone is known
 
 
 DAY = Mode()
@@ -52,17 +47,14 @@ DAY = Mode()
 OFFSETS_BEFORE, OFFSETS_AFTER = 86_400, 2 * 86_400  # seconds covered around a zone lookup
 
 
-class Offsets(Record):
+@dataclass(frozen=True, slots=True)
+class Offsets:
     """A zone's UTC offsets over a few days, so that a request needs no time zone database
     (loading one is a few milliseconds of every cold start). Made when the zone is looked up,
     kept with it; outside the days it covers, the zone database is used after all."""
 
-    __slots__ = ("changes", "until")
     changes: tuple[tuple[int, int], ...]  # (from this UTC epoch second, offset in seconds)
     until: int  # covers [changes[0][0], until)
-
-    def __init__(self, changes: tuple[tuple[int, int], ...], until: int) -> None:
-        super().__init__(changes=changes, until=until)
 
     @classmethod
     def of(cls, zone: str, now: datetime) -> Offsets | None:
@@ -114,19 +106,13 @@ class Offsets(Record):
             return None
 
 
+@dataclass(slots=True)
 class _Profile:
-    __slots__ = ("loaded", "offsets", "voice", "zone", "zone_checked")
-
-    def __init__(
-        self,
-        zone: str | None,
-        zone_checked: str | None,
-        voice: str | None,
-        loaded: float,
-        offsets: Offsets | None = None,
-    ) -> None:
-        self.zone, self.zone_checked, self.voice, self.loaded = zone, zone_checked, voice, loaded
-        self.offsets = offsets
+    zone: str | None
+    zone_checked: str | None
+    voice: str | None
+    loaded: float
+    offsets: Offsets | None = None
 
 
 class NightWatch:

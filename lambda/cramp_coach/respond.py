@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 
@@ -20,7 +21,6 @@ from ask_sdk_model.ui import SimpleCard
 from . import ssml
 from .content import Content, ContentLibrary, Reply
 from .night import DAY, Mode, NightWatch, whispered
-from .record import Record
 
 # Session attribute names, each declared once, with what it may hold (SESSION_SCHEMA).
 LAST = "last"  # what was said last: reply key, kind and the phrasing indexes used
@@ -95,20 +95,14 @@ class OsChooser:
         return seq[int.from_bytes(os.urandom(4), "big") % len(seq)]
 
 
+@dataclass(slots=True)
 class Deps:
     """What handlers need besides the request: passed in, so tests can choose them."""
 
-    def __init__(
-        self,
-        content: ContentLibrary,
-        store: AbstractPersistenceAdapter | None = None,
-        rng: Chooser | None = None,
-        night: NightWatch | None = None,
-    ) -> None:
-        self.content = content
-        self.store = store
-        self.rng = rng or OsChooser()
-        self.night = night
+    content: ContentLibrary
+    store: AbstractPersistenceAdapter | None = None
+    rng: Chooser = field(default_factory=OsChooser)
+    night: NightWatch | None = None
 
     def mode(self, handler_input: HandlerInput) -> Mode:
         return self.night.mode(handler_input) if self.night is not None else DAY
@@ -195,31 +189,17 @@ def respond(
 NO_FILL: Mapping[str, str] = MappingProxyType({})
 
 
-class Said(Record):
+@dataclass(frozen=True, slots=True)
+class Said:
     """Which phrasings of a reply were used, so the exact words can be said again."""
 
-    __slots__ = ("ask", "brief", "fill", "key", "reprompt", "say", "topic")
     key: str
     topic: bool
     say: int
-    ask: int | None
-    reprompt: int | None
-    fill: Mapping[str, str]
-    brief: bool  # said the night way: its night phrasing, no offer
-
-    def __init__(
-        self,
-        key: str,
-        topic: bool,
-        say: int,
-        ask: int | None = None,
-        reprompt: int | None = None,
-        fill: Mapping[str, str] = NO_FILL,
-        brief: bool = False,
-    ) -> None:
-        super().__init__(
-            key=key, topic=topic, say=say, ask=ask, reprompt=reprompt, fill=fill, brief=brief
-        )
+    ask: int | None = None
+    reprompt: int | None = None
+    fill: Mapping[str, str] = field(default_factory=lambda: NO_FILL)
+    brief: bool = False  # said the night way: its night phrasing, no offer
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -11,7 +11,8 @@ the caller's `pick` so the person does not hear the same words every time.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 from . import ssml
 from .content import Length, Routine, Step
@@ -25,7 +26,8 @@ RESETTLE_MS = 1000  # after "once more": back into position before the next "Hol
 TEN_MORE_AT = 15  # holds at least this long get a "ten more seconds" cue
 
 
-class Progress(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Progress:
     """Where a person is in a routine: `position` is the last stretch presented (-1: none)."""
 
     length: str
@@ -52,13 +54,15 @@ class Progress(NamedTuple):
         return len(routine.lengths[self.length].steps) - self.position - 1
 
 
-class Segment(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Segment:
     kind: str  # "speech" or "hold"
     speech: Speech
     seconds: int = 0  # for holds: the hold time the content states
 
 
-class StretchTurn(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class StretchTurn:
     segments: tuple[Segment, ...]
     reprompt: Speech | None  # None after the last stretch: the session ends
     step: Step

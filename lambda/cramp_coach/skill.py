@@ -26,7 +26,7 @@ from .handlers.launch import LaunchHandler
 from .handlers.lazy import LazyGroup
 from .handlers.lifecycle import ErrorHandler, SessionEndedHandler, UnhandledHandler
 from .night import NightWatch
-from .respond import Chooser, Deps, drop_forged
+from .respond import Chooser, Deps, OsChooser, drop_forged
 from .tolerant import TolerantSerializer
 
 log = logs.get("cramp_coach.requests")
@@ -170,7 +170,7 @@ def build_skill(
     deps = Deps(
         content=content or ContentLibrary(default_locale=config.default_locale),
         store=store,
-        rng=rng,
+        rng=rng or OsChooser(),
         night=NightWatch(store),
     )
     builder = CustomSkillBuilder(

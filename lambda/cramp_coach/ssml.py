@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 MAX_SPEECH_CHARS = 8000
 MAX_BREAK_MS = 10_000
@@ -59,26 +60,11 @@ def escape(text: str) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
 class Speech:
-    """A piece of speech: a sequence of SSML fragments that are already safe. Immutable."""
+    """A piece of speech: a sequence of SSML fragments that are already safe."""
 
-    __slots__ = ("fragments",)
-    fragments: tuple[str, ...]
-
-    def __init__(self, fragments: tuple[str, ...] = ()) -> None:
-        object.__setattr__(self, "fragments", tuple(fragments))
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError("Speech is immutable")
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Speech) and other.fragments == self.fragments
-
-    def __hash__(self) -> int:
-        return hash(self.fragments)
-
-    def __repr__(self) -> str:
-        return f"Speech({self.fragments!r})"
+    fragments: tuple[str, ...] = ()
 
     def __add__(self, other: Speech) -> Speech:
         return Speech(self.fragments + other.fragments)

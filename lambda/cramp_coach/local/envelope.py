@@ -16,7 +16,7 @@ from typing import Any
 LOCAL_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-00000000c0ac"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Device:
     """Who is talking, on which device: the parts of an envelope that stay the same."""
 
@@ -37,7 +37,7 @@ class Session:
     attributes: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Slot:
     """A slot as heard: the words, and the value id they resolved to (None: no match)."""
 

@@ -119,7 +119,7 @@ def tokens(line: str) -> list[str]:
     return result
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SlotValue:
     """What the resolver heard for a slot: the words, and the value id they matched (if any)."""
 
@@ -128,21 +128,21 @@ class SlotValue:
     value_name: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resolution:
     intent: str
     slots: Mapping[str, SlotValue] = field(default_factory=dict)
     score: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Sample:
     intent: str
     words: tuple[str, ...]
     slot_types: Mapping[str, str]  # slot type -> slot name, for the slots this sample uses
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Phrase:
     words: tuple[str, ...]
     slot_type: str

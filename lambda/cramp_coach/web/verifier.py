@@ -187,7 +187,7 @@ def certifi_roots() -> tuple[x509.Certificate, ...]:
     return load_roots(certifi.where())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Cached:
     chain: tuple[x509.Certificate, ...] | None  # None: the download failed
     failed_at: datetime | None = None
