@@ -155,7 +155,6 @@ print(json.dumps({"result": result, "modules": sorted(sys.modules)}))
 
 # Loaded only when a request needs them (see bench/README.md for what each costs a cold start).
 NOT_ON_THE_COLD_PATH = [
-    "logging",  # cramp_coach.logs loads it when there is something to log
     "zoneinfo",  # the zone's offsets are stored with it
     "pathlib",
     "random",

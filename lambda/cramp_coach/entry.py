@@ -7,24 +7,21 @@ no I/O until a handler needs state) and builds the skill; later events reuse it.
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 
-from . import logs
 from .config import Config
+from .log_config import configure as configure_logging
 
 if TYPE_CHECKING:
     from .content import ContentLibrary
 
-log = logs.get("cramp_coach")
+log = logging.getLogger("cramp_coach")
 _skill: CustomSkill | None = None
-
-
-def configure_logging(level: str) -> None:
-    logs.configure(level)
 
 
 def skill() -> CustomSkill:
@@ -47,7 +44,6 @@ DEMAND_LOADED = (
     "zoneinfo",  # a zone without stored offsets
     "urllib.request",  # the Settings API
     "ssl",
-    "logging",
     "ask_sdk_core.api_client",  # the Reminders API (requests)
     "ask_sdk_model.services.reminder_management",
     "ask_sdk_model.interfaces.connections",

@@ -13,6 +13,7 @@ normally" or "whisper" overrides the softness either way, and is remembered.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -21,9 +22,9 @@ from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from . import ids, logs, ssml, state
+from . import ids, ssml, state
 
-log = logs.get(__name__)
+log = logging.getLogger(__name__)
 
 NIGHT_STARTS, NIGHT_ENDS = 22, 7  # local hours: [22:00, 07:00)
 # persistent: device hash -> {"zone": "Europe/London", "checked": "2026-11-27", "offsets": ...}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractRequestHandler, AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
@@ -9,7 +11,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model.services import ApiClient
 
-from . import deadline, logs
+from . import deadline
 from .api_client import AlexaApiClient
 from .config import Config
 from .content import ContentLibrary
@@ -29,7 +31,7 @@ from .night import NightWatch
 from .respond import Chooser, Deps, OsChooser, drop_forged
 from .tolerant import TolerantSerializer
 
-log = logs.get("cramp_coach.requests")
+log = logging.getLogger("cramp_coach.requests")
 
 
 class StartClock(AbstractRequestInterceptor):

@@ -19,6 +19,7 @@ re-creating the item.
 from __future__ import annotations
 
 import copy
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,11 +28,11 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import RequestEnvelope
 
-from . import deadline, logs
+from . import deadline
 from .deadline import Deadline
 from .store.errors import VERSION, VersionConflict
 
-log = logs.get(__name__)
+log = logging.getLogger(__name__)
 
 WELCOMED = "welcomed"  # True once the first-use disclaimer has been heard
 ROUTINE = "routine"  # {"length": ..., "position": ...} while a routine is unfinished

@@ -15,6 +15,7 @@ not import to read it anyway.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -23,9 +24,7 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 from ask_sdk_model.request import Request
 
-from . import logs
-
-log = logs.get(__name__)
+log = logging.getLogger(__name__)
 
 _DROP: Any = object()  # what `clean` returns for a value the model cannot read
 _NATIVE: dict[str, type] = {

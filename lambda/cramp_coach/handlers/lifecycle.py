@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from .. import logs
 from ..respond import Deps, say_prompt
 from ..tolerant import UnknownRequest
 from .base import RedeliverEvent
 
-log = logs.get(__name__)
+log = logging.getLogger(__name__)
 
 # Requests whose response may carry speech (the rest are events Alexa answers silently).
 SPEAKABLE = frozenset({"LaunchRequest", "IntentRequest", "SessionResumedRequest"})

@@ -3,17 +3,19 @@ the skill (the AlexaSkillEvent.SkillDisabled event, subscribed in skill.json).""
 
 from __future__ import annotations
 
+import logging
+
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from .. import logs, state
+from .. import state
 from ..ids import user_id
 from ..respond import Deps, say_prompt, session_attributes
 from .base import DepsIntentHandler, RedeliverEvent, answering, said_yes
 
-log = logs.get(__name__)
+log = logging.getLogger(__name__)
 
 
 def delete_person(handler_input: HandlerInput, deps: Deps) -> bool:

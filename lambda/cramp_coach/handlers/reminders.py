@@ -4,6 +4,7 @@ consent card."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
@@ -11,7 +12,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from .. import deadline, logs
+from .. import deadline
 from ..api_client import DEFAULT_TIMEOUT
 from ..ids import permissions_of
 from ..reminders import (
@@ -27,7 +28,7 @@ from ..respond import Deps, content_for, pending, say_prompt, set_pending
 from .answers import intent_of, resolved_slots
 from .base import IntentHandler, answering, said_yes
 
-log = logs.get(__name__)
+log = logging.getLogger(__name__)
 
 TIME_SLOT, FREQUENCY_SLOT = "time", "frequency"
 

@@ -27,7 +27,7 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..logs import quiet_third_parties
+from ..log_config import quiet_third_parties
 from .errors import VERSION, VersionConflict, split_version
 from .sqlite import user_key
 

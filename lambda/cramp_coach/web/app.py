@@ -112,7 +112,7 @@ def create_app(
     from flask_ask_sdk.skill_adapter import SkillAdapter
     from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
-    from ..entry import configure_logging
+    from ..log_config import configure as configure_logging
     from .verifier import AlexaRequestVerifier, SkillIdVerifier
 
     config = config or Config.from_env()
