@@ -211,6 +211,25 @@ def test_the_lambda_code_has_no_local_tools_and_finds_its_content(package: Path)
     assert (package / "lambda" / "content" / "en-US" / "answers.json").is_file()
 
 
+def test_the_zip_holds_the_code_once_in_the_lambda_layout(package: Path) -> None:
+    """Each file of build/lambda once, at the zip's top level, with its bytecode beside it; the
+    rest is the dependencies' own top-level packages, and nothing is in the zip twice."""
+    with zipfile.ZipFile(package / "cramp-coach-lambda.zip") as bundle:
+        names = bundle.namelist()
+    assert len(names) == len(set(names))
+    code = package / "lambda"
+    ours = {p.relative_to(code).as_posix() for p in code.rglob("*") if p.is_file()}
+    assert ours <= set(names)
+    own_tops = {name.split("/")[0] for name in ours}
+    others = {n for n in names if n.split("/")[0] not in own_tops}
+    dependency_tops = {n.split("/")[0] for n in others}
+    assert "code" not in dependency_tops and "deps" not in dependency_tops
+    assert all(t.endswith((".dist-info", ".py")) or "." not in t for t in dependency_tops)
+    for name in (n for n in names if n.split("/")[0] in own_tops and n not in ours):
+        source = re.sub(r"__pycache__/([^/]+)\.cpython-\d+\.pyc$", r"\1.py", name)
+        assert source in ours, name  # only the bytecode of our own files is added
+
+
 def test_the_bundle_answers_a_launch_from_a_clean_directory(package: Path, tmp_path: Path) -> None:
     """Only the standard library (the Lambda runtime; boto3 is not needed for this) plus the zip."""
     with zipfile.ZipFile(package / "cramp-coach-lambda.zip") as bundle:

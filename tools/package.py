@@ -124,15 +124,16 @@ def main() -> int:
     print(f"build/skill-package/  and  build/lambda/ ({code_kib:.0f} KiB code)")
     if args.no_zip:
         return 0
-    with tempfile.TemporaryDirectory(prefix="cramp-coach-deps-") as folder:
-        deps = Path(folder)
+    with tempfile.TemporaryDirectory(prefix="cramp-coach-zip-") as folder:
+        # Two sibling folders, zipped side by side: the code with its bytecode, and the
+        # dependencies (neither inside the other, so nothing is zipped twice).
+        staged, deps = Path(folder) / "code", Path(folder) / "deps"
         dependencies(BUILD / "lambda" / "requirements.txt", deps)
-        archive = BUILD / "cramp-coach-lambda.zip"
-        staged = Path(folder) / "code"
         shutil.copytree(BUILD / "lambda", staged)
         compile_bytecode([staged, deps])
+        archive = BUILD / "cramp-coach-lambda.zip"
         zip_folder([staged, deps], archive)
-        unpacked = size_of(BUILD / "lambda") + size_of(deps)
+        unpacked = size_of(staged) + size_of(deps)
     print(
         f"build/cramp-coach-lambda.zip: {archive.stat().st_size / 1024 / 1024:.2f} MiB "
         f"({unpacked / 1024 / 1024:.2f} MiB unpacked, without boto3/botocore)"
