@@ -3,10 +3,12 @@ the permission conversation, and a spoken answer for every failure."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from ask_sdk_model import Response
 
 from cramp_coach.content import Content
 from cramp_coach.local import envelope as env
@@ -350,3 +352,50 @@ def test_stopping_four_reminders_on_a_slow_api_answers_in_time_and_says_what_was
     again = granted.say("ask cramp coach to stop reminding me")
     assert again.speech in content.replies["reminder_deleted"].say
     assert api.reminders == {}
+
+
+# --- A bug is not an outage ------------------------------------------------------------------
+
+
+def list_reminders_with(configuration: Any, library: Any) -> Response:
+    """ "What reminders do I have", answered by the reminder handlers with this API setup."""
+    from ask_sdk_core.attributes_manager import AttributesManager
+    from ask_sdk_core.handler_input import HandlerInput
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model import RequestEnvelope
+    from ask_sdk_model.services import ServiceClientFactory
+
+    from cramp_coach.handlers.reminders import ListRemindersHandler, Reminders
+    from cramp_coach.respond import Deps
+
+    device = env.Device(api_endpoint=configuration.api_endpoint, granted_scopes=frozenset({SCOPE}))
+    event = env.envelope(env.intent_request("ListRemindersIntent", now=DAYTIME), device)
+    envelope = DefaultSerializer().deserialize(json.dumps(event), RequestEnvelope)
+    handler_input = HandlerInput(
+        request_envelope=envelope,
+        attributes_manager=AttributesManager(request_envelope=envelope),
+        service_client_factory=ServiceClientFactory(configuration),
+    )
+    response: Response = ListRemindersHandler(Reminders(Deps(library))).handle(handler_input)
+    return response
+
+
+def test_an_api_outage_is_spoken_but_a_bug_reaches_the_error_handler(
+    api: Any, library: Any, content: Content
+) -> None:
+    """Only the SDK's service and client errors mean "reminders are unavailable"; a coding
+    error (here, an API configuration without a serializer) is not hidden behind that reply."""
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model.services import ApiConfiguration
+
+    from cramp_coach.api_client import AlexaApiClient
+
+    api.fail("GET", "/v1/alerts/reminders", Failure(503, {}))
+    working = ApiConfiguration(DefaultSerializer(), AlexaApiClient(), "token", api.endpoint)
+    spoken = list_reminders_with(working, library).output_speech.ssml
+    assert any(
+        p.replace("'", "&apos;") in spoken for p in content.replies["reminder_unavailable"].say
+    )
+    broken = ApiConfiguration(None, AlexaApiClient(), "token", api.endpoint)
+    with pytest.raises(ValueError, match="Serializer is None"):
+        list_reminders_with(broken, library)

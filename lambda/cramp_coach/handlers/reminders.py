@@ -23,12 +23,14 @@ from ..reminders import (
     reminder_request,
     repair_sdk_model,
     schedule_of,
+    service_errors,
 )
 from ..respond import Deps, content_for, pending, say_prompt, set_pending
 from .answers import intent_of, resolved_slots
 from .base import IntentHandler, answering, said_yes
 
 log = logging.getLogger(__name__)
+SERVICE_ERRORS = service_errors()
 
 TIME_SLOT, FREQUENCY_SLOT = "time", "frequency"
 
@@ -62,8 +64,10 @@ class Reminders:
     def _service(self, handler_input: HandlerInput) -> Any:
         repair_sdk_model()
         factory = handler_input.service_client_factory
-        if factory is None:
-            raise RuntimeError("no Alexa API client configured")
+        if factory is None:  # the request carried no API endpoint or token
+            from ask_sdk_core.exceptions import ApiClientException
+
+            raise ApiClientException("no Alexa API client for this request")
         return factory.get_reminder_management_service()
 
     def _ours(self, handler_input: HandlerInput) -> list[Any]:
@@ -123,7 +127,7 @@ class Reminders:
     def create(self, handler_input: HandlerInput, schedule: Schedule) -> Response:
         try:
             self._service(handler_input).create_reminder(self._request(handler_input, schedule))
-        except Exception as error:
+        except SERVICE_ERRORS as error:
             return self.failed(handler_input, error)
         return say_prompt(
             handler_input, self.deps, "reminder_set", self._fill(handler_input, schedule)
@@ -195,7 +199,7 @@ class ListRemindersHandler(_ReminderHandler):
         deps = self.reminders.deps
         try:
             alerts = self.reminders._ours(handler_input)
-        except Exception as error:
+        except SERVICE_ERRORS as error:
             return self.reminders.failed(handler_input, error)
         content = content_for(handler_input, deps)
         schedules = [s for s in (schedule_of(a) for a in alerts) if s is not None]
@@ -219,7 +223,7 @@ class ChangeReminderHandler(_ReminderHandler):
             return say_prompt(handler_input, deps, "reminder_ask_time")
         try:
             alerts = self.reminders._ours(handler_input)
-        except Exception as error:
+        except SERVICE_ERRORS as error:
             return self.reminders.failed(handler_input, error)
         if not alerts:
             schedule = Schedule(*time)
@@ -238,7 +242,7 @@ class ChangeReminderHandler(_ReminderHandler):
             service.update_reminder(
                 alerts[0].alert_token, self.reminders._request(handler_input, schedule)
             )
-        except Exception as error:
+        except SERVICE_ERRORS as error:
             return self.reminders.failed(handler_input, error)
         fill = self.reminders._fill(handler_input, schedule)
         return say_prompt(handler_input, deps, "reminder_changed", fill)
@@ -257,7 +261,7 @@ class CancelReminderHandler(_ReminderHandler):
             if not alerts:
                 return say_prompt(handler_input, deps, "reminder_none")
             service = self.reminders._service(handler_input)
-        except Exception as error:
+        except SERVICE_ERRORS as error:
             return self.reminders.failed(handler_input, error)
         clock = deadline.of(handler_input)
         stopped = 0
@@ -267,7 +271,7 @@ class CancelReminderHandler(_ReminderHandler):
                 break
             try:
                 service.delete_reminder(alert.alert_token)
-            except Exception as error:
+            except SERVICE_ERRORS as error:
                 if stopped == 0:
                     return self.reminders.failed(handler_input, error)
                 log.warning("reminders API failed: %s", type(error).__name__)
