@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -155,10 +156,8 @@ print(json.dumps({"result": result, "modules": sorted(sys.modules)}))
 
 # Loaded only when a request needs them (see bench/README.md for what each costs a cold start).
 NOT_ON_THE_COLD_PATH = [
-    "zoneinfo",  # the zone's offsets are stored with it
     "pathlib",
-    "random",
-    "urllib.request",  # the Settings API: once a day per device
+    "urllib.request",  # the Settings API: once a week per device
     "requests",
     "boto3",
     "cramp_coach.handlers.reminders",  # lazy handler groups
@@ -172,21 +171,19 @@ NOT_ON_THE_COLD_PATH = [
 
 
 def seed_returning_person(db: Path, device: env.Device, now: Any) -> None:
-    """Someone who has used the skill before: welcomed, their device's zone known today."""
+    """Someone who used the skill last night: welcomed, their device's zone known."""
     from ask_sdk_core.serialize import DefaultSerializer
     from ask_sdk_model import RequestEnvelope
 
-    from cramp_coach.night import NightWatch, Offsets
+    from cramp_coach.profiles import device_key
     from cramp_coach.store import SqliteStore
 
-    offsets = Offsets.of("America/New_York", now)
-    assert offsets is not None
-    record = {"zone": "America/New_York", "checked": now.date().isoformat()}
-    record["offsets"] = offsets.to_json()
+    last_night = (now - timedelta(days=1)).date().isoformat()
+    record = {"zone": "America/New_York", "checked": last_night}
     store = SqliteStore(db)
     envelope = env.envelope(env.launch_request(now=now), device, env.Session())
     request = DefaultSerializer().deserialize(json.dumps(envelope), RequestEnvelope)
-    key = NightWatch.device_key(device.device_id)
+    key = device_key(device.device_id)
     store.save_attributes(request, {"welcomed": True, "zones": {key: record}})
     store.close()
 
@@ -215,7 +212,7 @@ def test_a_returning_person_at_night_costs_a_cold_start_only_what_it_needs(
     )
     out = json.loads(completed.stdout)
     speech = out["result"]["response"]["outputSpeech"]["ssml"]
-    assert '<amazon:effect name="whispered">' in speech  # the stored zone and offsets were used
+    assert '<amazon:effect name="whispered">' in speech  # the stored zone was used
     assert "not medical advice" not in speech  # welcomed before
     loaded = [
         name

@@ -1,5 +1,6 @@
-"""Night mode: the device's time zone from the Settings API (exact HTTP, cached), the
-22:00/07:00 edges across zones and daylight-saving changes, and how the skill speaks at night."""
+"""Night mode: the device's time zone from the Settings API (exact HTTP, looked up weekly,
+cached), the 22:00/07:00 edges across zones and daylight-saving changes, the mode as a pure
+function, and how the skill speaks at night."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from cramp_coach.content import Content
 from cramp_coach.local import envelope as env
 from cramp_coach.local.alexa_api import Failure
 from cramp_coach.local.simulator import Simulator
-from cramp_coach.night import Offsets
+from cramp_coach.night import NORMAL, WHISPER, Mode, mode_for
+from cramp_coach.profiles import zone_is_stale
 
 from .test_routine import saved
 
@@ -44,12 +46,43 @@ def test_the_time_zone_request_is_exactly_what_alexa_documents(echo: Simulator, 
     assert call.body is None
 
 
-def test_the_zone_is_fetched_once_a_day_per_device(echo: Simulator, api: Any) -> None:
+def test_the_zone_is_looked_up_once_a_week_per_device(
+    echo: Simulator, api: Any, resolver: Any, store: Any, library: Any
+) -> None:
     for _ in range(3):
         echo.say("ask cramp coach is it ALS")
     assert len(api.calls("GET", "/v2/devices/")) == 1
     at(echo, utc(2026, 11, 28, 15, 0)).say("ask cramp coach is it ALS")  # the next day
-    assert len(api.calls("GET", "/v2/devices/")) == 2
+    # The typical cold start: last used the night before, by a process that has gone since.
+    cold = fresh(store, library, resolver, echo, utc(2026, 12, 3, 7, 30))  # six days on
+    assert whispered(cold.say("ask cramp coach what do I do, my calf is cramping").ssml)
+    assert len(api.calls("GET", "/v2/devices/")) == 1
+    fresh(store, library, resolver, echo, utc(2026, 12, 4, 15, 0)).say("ask cramp coach is it ALS")
+    assert len(api.calls("GET", "/v2/devices/")) == 2  # a week on: looked up again
+
+
+def fresh(store: Any, library: Any, resolver: Any, echo: Simulator, when: datetime) -> Simulator:
+    """A new process on the same store: nothing remembered in memory."""
+    from cramp_coach.config import Config
+    from cramp_coach.entry import handle_event
+    from cramp_coach.skill import build_skill
+
+    skill = build_skill(Config(), store, content=library)
+    return Simulator(lambda e, c: handle_event(e, c, skill), resolver, echo.device, lambda: when)
+
+
+@pytest.mark.parametrize(
+    ("checked", "today", "stale"),
+    [
+        (None, "2026-11-27", True),
+        ("2026-11-27", "2026-11-27", False),
+        ("2026-11-21", "2026-11-27", False),  # six days
+        ("2026-11-20", "2026-11-27", True),  # seven
+        ("yesterday", "2026-11-27", True),  # unreadable: look it up again
+    ],
+)
+def test_a_zone_is_due_after_a_week(checked: str | None, today: str, stale: bool) -> None:
+    assert zone_is_stale(checked, today) == stale
 
 
 def test_each_device_has_its_own_zone(echo: Simulator, api: Any) -> None:
@@ -200,74 +233,50 @@ def test_an_unknown_voice_is_not_taken_for_normal(echo: Simulator, content: Cont
     assert turn.speech in content.replies["fallback"].say
 
 
-# --- Offsets kept with the zone: local time without the zone database -----------------------
-
-OFFSET_CASES = [
-    ("America/New_York", utc(2026, 3, 7, 12, 0)),  # clocks go forward on the 8th
-    ("America/New_York", utc(2026, 10, 31, 12, 0)),  # and back on 1 November
-    ("Europe/London", utc(2026, 3, 28, 12, 0)),
-    ("Australia/Lord_Howe", utc(2026, 4, 4, 12, 0)),  # a half-hour daylight-saving change
-    ("Pacific/Chatham", utc(2026, 9, 26, 12, 0)),  # +12:45 / +13:45
-    ("Asia/Kolkata", utc(2026, 11, 27, 15, 0)),  # no changes at all
-]
-
-
-@pytest.mark.parametrize(("zone", "looked_up"), OFFSET_CASES)
-def test_stored_offsets_give_the_same_local_time_as_the_zone_database(
-    zone: str, looked_up: datetime
-) -> None:
-    from datetime import timedelta
-    from zoneinfo import ZoneInfo
-
-    offsets = Offsets.of(zone, looked_up)
-    assert offsets is not None
-    offsets = Offsets.from_json(offsets.to_json())  # as it comes back from the store
-    assert offsets is not None
-    tz = ZoneInfo(zone)
-    moment = looked_up - timedelta(hours=24)
-    checked = 0
-    while moment < looked_up + timedelta(hours=48):
-        local = offsets.local(moment)
-        assert local is not None, moment
-        expected = moment.astimezone(tz)
-        assert local.replace(tzinfo=None) == expected.replace(tzinfo=None), moment
-        assert local.utcoffset() == expected.utcoffset(), moment
-        moment += timedelta(minutes=7, seconds=13)
-        checked += 1
-    assert checked > 500
-    # Outside the days they cover, offsets say nothing (the zone database is used instead).
-    assert offsets.local(looked_up + timedelta(hours=48, seconds=1)) is None
-    assert offsets.local(looked_up - timedelta(hours=24, seconds=1)) is None
-
-
-def test_a_change_is_found_to_the_second() -> None:
-    offsets = Offsets.of("America/New_York", utc(2026, 3, 7, 12, 0))
-    assert offsets is not None
-    assert offsets.changes[1:] == ((int(utc(2026, 3, 8, 7, 0).timestamp()), -4 * 3600),)
+# --- The mode, as a pure function of the local time and the voice chosen --------------------
 
 
 @pytest.mark.parametrize(
-    "raw",
-    [None, {}, {"changes": []}, {"changes": [[1, "x"]], "until": 2}, {"changes": [[1]]}, "x"],
+    ("hour", "minute", "voice", "expected"),
+    [
+        (21, 59, None, Mode()),
+        (22, 0, None, Mode(night=True, whisper=True)),
+        (6, 59, None, Mode(night=True, whisper=True)),
+        (7, 0, None, Mode()),
+        (2, 30, NORMAL, Mode(night=True, whisper=False)),  # brief, but not whispered
+        (15, 0, WHISPER, Mode(night=False, whisper=True)),
+        (2, 30, "sing", Mode(night=True, whisper=True)),  # an unknown choice is no choice
+    ],
 )
-def test_unreadable_stored_offsets_are_ignored(raw: Any) -> None:
-    assert Offsets.from_json(raw) is None
+def test_the_mode_follows_the_local_hour_and_the_voice_chosen(
+    hour: int, minute: int, voice: str | None, expected: Mode
+) -> None:
+    assert mode_for(datetime(2026, 11, 27, hour, minute), voice) == expected
 
 
-def test_an_unknown_zone_has_no_offsets() -> None:
-    assert Offsets.of("Mars/Olympus_Mons", utc(2026, 11, 27, 15, 0)) is None
-    assert Offsets.of("../../etc/passwd", utc(2026, 11, 27, 15, 0)) is None
+def test_an_unknown_time_is_day() -> None:
+    assert mode_for(None, None) == Mode()
+    assert mode_for(None, WHISPER) == Mode(whisper=True)
 
 
-def test_the_zone_is_stored_with_its_offsets(echo: Simulator, api: Any, store: Any) -> None:
+def test_the_zone_is_stored_by_device_hash_without_the_device_id(
+    echo: Simulator, api: Any, store: Any
+) -> None:
     api.time_zone = "Europe/London"
     at(echo, utc(2026, 3, 28, 12, 0)).say("ask cramp coach is it ALS")
-    [record] = saved(store)["zones"].values()
-    assert record["zone"] == "Europe/London" and record["checked"] == "2026-03-28"
-    assert Offsets.from_json(record["offsets"]) is not None
+    zones = saved(store)["zones"]
+    [(key, record)] = zones.items()
+    assert record == {"zone": "Europe/London", "checked": "2026-03-28"}
+    assert echo.device.device_id not in str(zones) and len(key) == 16
 
 
-def test_night_after_a_clock_change_uses_the_stored_offsets(
+def test_an_unknown_stored_zone_means_day_mode(echo: Simulator, api: Any) -> None:
+    api.time_zone = "Mars/Olympus_Mons"
+    turn = at(echo, NIGHT).say("ask cramp coach what do I do, my calf is cramping")
+    assert not whispered(turn.ssml)
+
+
+def test_night_after_a_clock_change_uses_the_stored_zone(
     echo: Simulator, api: Any, resolver: Any, handler: Any
 ) -> None:
     api.time_zone = "Europe/London"

@@ -70,17 +70,30 @@ class AlexaApiClient(ApiClient):
         return response
 
 
-_TLS: Any = None
+def service_errors() -> tuple[type[Exception], ...]:
+    """What a failing service API call raises through the SDK: an error answer
+    (ServiceException), no answer in time or no connection (ApiClientException), an answer the
+    SDK cannot read (SerializationException). Anything else is a bug, for the error handler."""
+    from ask_sdk_core.exceptions import ApiClientException, SerializationException
+    from ask_sdk_model.services import ServiceException
+
+    return (ServiceException, ApiClientException, SerializationException)
 
 
 def tls_context() -> Any:
-    """One TLS context per process: loading the trust store costs tens of milliseconds."""
-    global _TLS
-    if _TLS is None:
-        import ssl
+    """One TLS context per trust store and process: loading the store costs tens of
+    milliseconds (urllib would load it again for every call). SSL_CERT_FILE and SSL_CERT_DIR,
+    when set, choose the store, as they do for the standard library."""
+    import os
 
-        _TLS = ssl.create_default_context()
-    return _TLS
+    return _tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.lru_cache(maxsize=4)
+def _tls_context(cafile: str | None, capath: str | None) -> Any:
+    import ssl
+
+    return ssl.create_default_context(cafile=cafile, capath=capath)
 
 
 def stdlib_invoke(request: ApiClientRequest, timeout: float) -> ApiClientResponse:
@@ -99,7 +112,7 @@ def stdlib_invoke(request: ApiClientRequest, timeout: float) -> ApiClientRespons
         url, data=data, method=request.method or "GET", headers=dict(request.headers or [])
     )
     try:
-        with urllib.request.urlopen(outgoing, timeout=timeout) as answer:
+        with urllib.request.urlopen(outgoing, timeout=timeout, context=tls_context()) as answer:
             status, headers, body = answer.status, list(answer.headers.items()), answer.read()
     except urllib.error.HTTPError as error:
         status, headers, body = error.code, list(error.headers.items()), error.read()

@@ -41,8 +41,8 @@ def _build(config: Config, content: ContentLibrary | None = None) -> CustomSkill
 
 # Loaded on demand by an on-demand cold start; loaded at init when Lambda initialises ahead.
 DEMAND_LOADED = (
-    "zoneinfo",  # a zone without stored offsets
-    "urllib.request",  # the Settings API
+    "zoneinfo",  # a person whose time zone is known
+    "urllib.request",  # the Settings API (once a week per device)
     "ssl",
     "ask_sdk_core.api_client",  # the Reminders API (requests)
     "ask_sdk_model.services.reminder_management",
@@ -77,7 +77,7 @@ def prepare_ahead() -> bool:
     for mapper in _skill.request_dispatcher.request_mappers:
         for chain in mapper.request_handler_chains:
             if isinstance(chain.request_handler, LazyGroup):
-                _ = chain.request_handler.handlers
+                _ = chain.request_handler.loaded
     for name in DEMAND_LOADED:
         importlib.import_module(name)
     return True

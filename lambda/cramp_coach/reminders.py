@@ -153,16 +153,6 @@ def schedule_of(reminder: Any) -> Schedule | None:
     return None
 
 
-def service_errors() -> tuple[type[Exception], ...]:
-    """What a failing Reminders API call raises through the SDK: an error answer
-    (ServiceException), no answer in time or no connection (ApiClientException), an answer the
-    SDK cannot read (SerializationException). Anything else is a bug, for the error handler."""
-    from ask_sdk_core.exceptions import ApiClientException, SerializationException
-    from ask_sdk_model.services import ServiceException
-
-    return (ServiceException, ApiClientException, SerializationException)
-
-
 def problem(error: Exception) -> str:
     """Which reply an API failure deserves."""
     status = getattr(error, "status_code", None)

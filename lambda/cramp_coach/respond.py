@@ -1,210 +1,54 @@
 """Turning a content reply into an Alexa response: the one path every answer takes.
 
 It picks a phrasing (never the one this person just heard), adds the follow-up offer, keeps the
-session open exactly when the reply asks a question, builds the card, and remembers what was
-said so Repeat, Yes/No and "where is that from?" can refer back to it.
+session open exactly when the reply asks a question, adds the card, records the question a yes
+or no would answer, and remembers what was said so Repeat and "where is that from?" can refer
+back to it. At night (or when the person asked for it) everything is whispered.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
-from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from . import ssml
-from .content import Content, ContentLibrary, Reply
-from .night import DAY, Mode, NightWatch, whispered
-
-# Session attribute names, each declared once, with what it may hold (SESSION_SCHEMA).
-LAST = "last"  # what was said last: reply key, kind and the phrasing indexes used
-HEARD = "heard"  # reply key -> index of the phrasing heard last
-PENDING = "pending"  # what a yes (or no) answers: {"kind": ..., ...}
-LAST_SOURCES = "sources"  # source keys of the last answer
-ROUTINE = "routine"  # the routine's Progress while it runs in this session
-
-_SCALARS = (str, int, float, bool, type(None))
-
-
-def _flat(value: Any) -> bool:
-    """A JSON object of plain values, the shape most session attributes have."""
-    return isinstance(value, dict) and all(
-        isinstance(k, str) and isinstance(v, _SCALARS) for k, v in value.items()
-    )
-
-
-def _said(value: Any) -> bool:
-    fill = value.get("fill") if isinstance(value, dict) else None
-    rest = {k: v for k, v in value.items() if k != "fill"} if isinstance(value, dict) else None
-    return _flat(rest) and (fill is None or _flat(fill))
-
-
-def _index(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-# A session's attributes come back from the device with every request: they are input, not
-# memory, and anyone can forge them. Each is checked on the way in (skill.SessionCheck); one
-# of the wrong shape, or not ours, is dropped, never trusted.
-SESSION_SCHEMA: Mapping[str, Callable[[Any], bool]] = MappingProxyType(
-    {
-        LAST: _said,
-        HEARD: lambda v: isinstance(v, dict) and all(_index(i) for i in v.values()),
-        PENDING: lambda v: _flat(v) and isinstance(v.get("kind"), str),
-        LAST_SOURCES: lambda v: isinstance(v, list) and all(isinstance(k, str) for k in v),
-        ROUTINE: lambda v: _flat(v) and isinstance(v.get("length"), str),
-    }
-)
-
-
-def drop_forged(attributes: dict[str, Any]) -> list[str]:
-    """Remove every session attribute SESSION_SCHEMA does not accept; returns the names of
-    ours that were dropped (others' names are not returned: they could be anything)."""
-    dropped: list[str] = []
-    for name in list(attributes):
-        check = SESSION_SCHEMA.get(name)
-        if check is None or not check(attributes[name]):
-            del attributes[name]
-            if check is not None:
-                dropped.append(name)
-    return dropped
-
-
-T = TypeVar("T")
-
-
-class Chooser(Protocol):
-    """What picks among phrasings: `random.Random` in tests (seeded), `OsChooser` otherwise."""
-
-    def choice(self, seq: Sequence[T]) -> T: ...
-
-
-class OsChooser:
-    """Picks a phrasing from the OS's random bytes: all a phrasing needs, without loading
-    `random` (and its seeding) on every cold start."""
-
-    def choice(self, seq: Sequence[T]) -> T:
-        if not seq:
-            raise IndexError("cannot choose from an empty sequence")
-        return seq[int.from_bytes(os.urandom(4), "big") % len(seq)]
-
-
-@dataclass(slots=True)
-class Deps:
-    """What handlers need besides the request: passed in, so tests can choose them."""
-
-    content: ContentLibrary
-    store: AbstractPersistenceAdapter | None = None
-    rng: Chooser = field(default_factory=OsChooser)
-    night: NightWatch | None = None
-
-    def mode(self, handler_input: HandlerInput) -> Mode:
-        return self.night.mode(handler_input) if self.night is not None else DAY
-
-    def today(self, handler_input: HandlerInput) -> str:
-        """The person's local date (UTC when their time zone is unknown)."""
-        if self.night is not None:
-            return self.night.local_date(handler_input)
-        return NightWatch.utc_now(handler_input).date().isoformat()
-
-
-def session_attributes(handler_input: HandlerInput) -> dict[str, Any]:
-    """The session attributes, or a throwaway dict for requests that have no session."""
-    if handler_input.request_envelope.session is None:
-        return {}
-    attributes: dict[str, Any] | None = handler_input.attributes_manager.session_attributes
-    if attributes is None:
-        attributes = {}
-        handler_input.attributes_manager.session_attributes = attributes
-    return attributes
-
-
-def content_for(handler_input: HandlerInput, deps: Deps) -> Content:
-    return deps.content.get(getattr(handler_input.request_envelope.request, "locale", None))
-
-
-def _pick(session: dict[str, Any], key: str, count: int, rng: Chooser) -> int:
-    """A phrasing index, never the one heard last for this key in this session."""
-    heard = session.setdefault(HEARD, {})
-    last = heard.get(key)
-    choices = [i for i in range(count) if i != last] or [0]
-    index = rng.choice(choices)
-    heard[key] = index
-    return index
-
-
-def picker(handler_input: HandlerInput, deps: Deps) -> Callable[[str, tuple[str, ...]], str]:
-    """Choose among phrasings by key, never repeating the one heard last in this session."""
-    session = session_attributes(handler_input)
-
-    def pick(key: str, options: tuple[str, ...]) -> str:
-        return options[_pick(session, "cue." + key, len(options), deps.rng)]
-
-    return pick
-
-
-def pending(handler_input: HandlerInput) -> dict[str, Any]:
-    """What the last question was about ({} when nothing is waiting for a yes or no)."""
-    value = session_attributes(handler_input).get(PENDING)
-    return value if isinstance(value, dict) else {}
-
-
-def set_pending(handler_input: HandlerInput, kind: str | None, **data: Any) -> None:
-    session = session_attributes(handler_input)
-    if kind is None:
-        session.pop(PENDING, None)
-    else:
-        session[PENDING] = {"kind": kind, **data}
-
-
-def respond(
-    handler_input: HandlerInput,
-    deps: Deps,
-    speech: ssml.Speech,
-    reprompt: ssml.Speech | None,
-    card: SimpleCard | None = None,
-) -> Response:
-    """The response: a question with a reprompt keeps the session open; anything else ends it.
-    At night (or when the person asked for it) everything is whispered."""
-    if deps.mode(handler_input).whisper:
-        speech = whispered(speech)
-        reprompt = whispered(reprompt) if reprompt is not None else None
-    builder = handler_input.response_builder
-    builder.speak(speech.ssml())
-    if reprompt is not None:
-        builder.ask(reprompt.ssml())
-    builder.set_should_end_session(reprompt is None)
-    if card is not None:
-        builder.set_card(card)
-    response: Response = builder.response
-    return response
-
+from . import person, session, ssml
+from .cards import answer_card
+from .content import Content, Reply
+from .deps import Deps
+from .phrasing import brief, pick_index
+from .questions import Question, ask
 
 NO_FILL: Mapping[str, str] = MappingProxyType({})
+STRETCH = "stretch"  # Said.kind of a routine step (the routine repeats it itself)
 
 
 @dataclass(frozen=True, slots=True)
 class Said:
-    """Which phrasings of a reply were used, so the exact words can be said again."""
+    """What was said last: which phrasings of which reply, so the same words can be said again
+    (`kind` "topic" or "reply"), or that it was a stretch of the routine (STRETCH)."""
 
     key: str
-    topic: bool
-    say: int
+    kind: str = "reply"
+    say: int = 0
     ask: int | None = None
     reprompt: int | None = None
     fill: Mapping[str, str] = field(default_factory=lambda: NO_FILL)
     brief: bool = False  # said the night way: its night phrasing, no offer
 
+    @property
+    def topic(self) -> bool:
+        return self.kind == "topic"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "key": self.key,
-            "topic": self.topic,
+            "kind": self.kind,
             "say": self.say,
             "ask": self.ask,
             "reprompt": self.reprompt,
@@ -217,77 +61,90 @@ class Said:
         try:
             return cls(
                 key=str(raw["key"]),
-                topic=bool(raw["topic"]),
+                kind=str(raw["kind"]),
                 say=int(raw["say"]),
                 ask=None if raw.get("ask") is None else int(raw["ask"]),
                 reprompt=None if raw.get("reprompt") is None else int(raw["reprompt"]),
                 fill={str(k): str(v) for k, v in (raw.get("fill") or {}).items()},
                 brief=bool(raw.get("brief", False)),
             )
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
 
-def brief_phrasings(reply: Reply) -> tuple[str, ...]:
-    """At night: the reply's night phrasings, else its shortest one."""
-    if reply.night:
-        return reply.night
-    return (min(reply.say, key=lambda p: len(p.split())),)
+def last_said(handler_input: HandlerInput) -> Said | None:
+    return Said.from_json(session.attributes(handler_input).get(session.LAST))
+
+
+def speak(
+    handler_input: HandlerInput,
+    speech: ssml.Speech,
+    reprompt: ssml.Speech | None,
+    *,
+    said: Said,
+    question: Question | None = None,
+    card: SimpleCard | None = None,
+    sources: tuple[str, ...] | None = None,
+    **question_data: Any,
+) -> Response:
+    """The response, and what the session remembers of it: what was said, the question a yes
+    or no will answer (None: none), and the sources of an answer. A question with a reprompt
+    keeps the session open; anything else ends it."""
+    attributes = session.attributes(handler_input)
+    attributes[session.LAST] = said.to_json()
+    ask(handler_input, question, **question_data)
+    if sources is not None:
+        attributes[session.LAST_SOURCES] = list(sources)
+    if person.of(handler_input).mode.whisper:
+        speech = ssml.whispered(speech)
+        reprompt = ssml.whispered(reprompt) if reprompt is not None else None
+    builder = handler_input.response_builder
+    builder.speak(speech.ssml())
+    if reprompt is not None:
+        builder.ask(reprompt.ssml())
+    builder.set_should_end_session(reprompt is None)
+    if card is not None:
+        builder.set_card(card)
+    response: Response = builder.response
+    return response
 
 
 def _render(content: Content, reply: Reply, said: Said) -> tuple[ssml.Speech, ssml.Speech | None]:
-    phrasings = brief_phrasings(reply) if said.brief else reply.say
+    phrasings = brief(reply) if said.brief else reply.say
     words = phrasings[said.say % len(phrasings)]
     if said.fill:
         words = words.format_map(dict(said.fill))
     speech = ssml.text(words, content.spoken_as)
-    reprompt: ssml.Speech | None = None
     if said.brief and reply.offer is not None:
         return speech, None  # at night an answer closes the session: no offer
     if reply.offer is not None:
         speech = speech + ssml.text(reply.offer.ask[(said.ask or 0) % len(reply.offer.ask)])
-        reprompt = ssml.text(reply.offer.reprompt[(said.reprompt or 0) % len(reply.offer.reprompt)])
-    elif reply.reprompt:
-        reprompt = ssml.text(reply.reprompt[(said.reprompt or 0) % len(reply.reprompt)])
-    return speech, reprompt
-
-
-def _card_text(content: Content, reply: Reply, speech: ssml.Speech) -> str:
-    lines = [ssml.to_plain_text(speech.ssml()), ""]
-    for key in reply.sources:
-        source = content.sources[key]
-        lines.append(
-            f"{content.words['source']}: {source.title}"
-            + (f" - {source.url}" if source.url else "")
+        return speech, ssml.text(
+            reply.offer.reprompt[(said.reprompt or 0) % len(reply.offer.reprompt)]
         )
-    reviewed = content.reviewed_line(reply)
-    lines += ["", *([reviewed] if reviewed else []), content.words["card_footer"]]
-    return "\n".join(lines)
+    if reply.reprompt:
+        return speech, ssml.text(reply.reprompt[(said.reprompt or 0) % len(reply.reprompt)])
+    return speech, None
 
 
-def _build(
-    handler_input: HandlerInput,
-    deps: Deps,
-    content: Content,
-    reply: Reply,
-    said: Said,
-) -> Response:
-    session = session_attributes(handler_input)
+def _offered(reply: Reply, said: Said) -> tuple[Question | None, dict[str, str]]:
+    """The question an offer asks, if the reply was said with its offer."""
+    if reply.offer is None or said.brief:
+        return None, {}
+    if reply.offer.yes is not None:
+        return Question.TOPIC, {"key": reply.offer.yes}
+    return Question(str(reply.offer.action)), {}
+
+
+def _say_again(handler_input: HandlerInput, content: Content, reply: Reply, said: Said) -> Response:
     speech, reprompt = _render(content, reply, said)
-    card = None
-    if said.topic and reply.title:
-        card = SimpleCard(title=reply.title, content=_card_text(content, reply, speech))
-    session[LAST] = said.to_json()
-    offer = reply.offer if not said.brief else None
-    if offer is not None and offer.yes is not None:
-        set_pending(handler_input, "topic", key=offer.yes)
-    elif offer is not None:
-        set_pending(handler_input, offer.action)
-    else:
-        set_pending(handler_input, None)
-    if said.topic:
-        session[LAST_SOURCES] = list(reply.sources)
-    return respond(handler_input, deps, speech, reprompt, card)
+    question, data = _offered(reply, said)
+    card = answer_card(content, reply, speech) if said.topic and reply.title else None
+    sources = reply.sources if said.topic else None
+    return speak(
+        handler_input, speech, reprompt, said=said, question=question, card=card,
+        sources=sources, **data,
+    )  # fmt: skip
 
 
 def say(
@@ -299,34 +156,29 @@ def say(
     fill: Mapping[str, str] | None = None,
 ) -> Response:
     """Speak one reply (a topic answer or a prompt), choosing fresh phrasings."""
-    content = content_for(handler_input, deps)
-    session = session_attributes(handler_input)
-    brief = topic and deps.mode(handler_input).night
-    if brief:
-        phrasings = brief_phrasings(reply)
-        said = Said(
-            key=reply.key,
-            topic=topic,
-            say=_pick(session, reply.key + ".night", len(phrasings), deps.rng),
-            fill=dict(fill or {}),
-            brief=True,
-        )
-        return _build(handler_input, deps, content, reply, said)
-    ask = reprompt = None
+    content = deps.content_for(handler_input)
+    kind = "topic" if topic else "reply"
+    if topic and person.of(handler_input).mode.night:
+        index = pick_index(handler_input, reply.key + ".night", len(brief(reply)), deps.rng)
+        said = Said(reply.key, kind, index, fill=dict(fill or {}), brief=True)
+        return _say_again(handler_input, content, reply, said)
+    ask_index = reprompt = None
     if reply.offer is not None:
-        ask = _pick(session, reply.key + ".ask", len(reply.offer.ask), deps.rng)
-        reprompt = _pick(session, reply.key + ".reprompt", len(reply.offer.reprompt), deps.rng)
+        ask_index = pick_index(handler_input, reply.key + ".ask", len(reply.offer.ask), deps.rng)
+        reprompt = pick_index(
+            handler_input, reply.key + ".reprompt", len(reply.offer.reprompt), deps.rng
+        )
     elif reply.reprompt:
-        reprompt = _pick(session, reply.key + ".reprompt", len(reply.reprompt), deps.rng)
+        reprompt = pick_index(handler_input, reply.key + ".reprompt", len(reply.reprompt), deps.rng)
     said = Said(
         key=reply.key,
-        topic=topic,
-        say=_pick(session, reply.key, len(reply.say), deps.rng),
-        ask=ask,
+        kind=kind,
+        say=pick_index(handler_input, reply.key, len(reply.say), deps.rng),
+        ask=ask_index,
         reprompt=reprompt,
         fill=dict(fill or {}),
     )
-    return _build(handler_input, deps, content, reply, said)
+    return _say_again(handler_input, content, reply, said)
 
 
 def say_prompt(
@@ -335,16 +187,17 @@ def say_prompt(
     key: str,
     fill: Mapping[str, str] | None = None,
     *,
-    waiting_for: str | None = None,
+    asking: Question | None = None,
+    **question_data: Any,
 ) -> Response:
-    """Speak a prompt; `waiting_for` names what a following yes or no will answer."""
-    content = content_for(handler_input, deps)
+    """Speak a prompt; `asking` names the question it asks, that a yes or no will answer."""
+    content = deps.content_for(handler_input)
     night_key = key + "_night"
-    if night_key in content.replies and deps.mode(handler_input).night:
+    if night_key in content.replies and person.of(handler_input).mode.night:
         key = night_key  # no welcome chatter at night
     response = say(handler_input, deps, content.replies[key], fill=fill)
-    if waiting_for is not None:
-        set_pending(handler_input, waiting_for)
+    if asking is not None:
+        ask(handler_input, asking, **question_data)
     return response
 
 
@@ -353,13 +206,12 @@ def say_topic(handler_input: HandlerInput, deps: Deps, reply: Reply) -> Response
 
 
 def repeat_last(handler_input: HandlerInput, deps: Deps) -> Response | None:
-    """Say exactly what was said last, or None if nothing was said in this session."""
-    session = session_attributes(handler_input)
-    said = Said.from_json(session.get(LAST))
-    if said is None:
+    """Say exactly what was said last, or None if no reply was said in this session."""
+    said = last_said(handler_input)
+    if said is None or said.kind == STRETCH:
         return None
-    content = content_for(handler_input, deps)
+    content = deps.content_for(handler_input)
     reply = (content.topics if said.topic else content.replies).get(said.key)
     if reply is None:
         return None
-    return _build(handler_input, deps, content, reply, said)
+    return _say_again(handler_input, content, reply, said)

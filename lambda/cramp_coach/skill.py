@@ -3,32 +3,37 @@
 from __future__ import annotations
 
 import logging
+import random
+from collections.abc import Callable, Mapping
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
-from ask_sdk_core.dispatch_components import AbstractRequestHandler, AbstractRequestInterceptor
+from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model.services import ApiClient
 
-from . import deadline
+from . import deadline, session
 from .api_client import AlexaApiClient
 from .config import Config
 from .content import ContentLibrary
+from .deps import Chooser, Deps
 from .handlers.answers import AnswerHandler, SourceHandler
 from .handlers.conversation import (
     FallbackHandler,
     HelpHandler,
-    NoHandler,
     RepeatHandler,
     StopHandler,
-    YesHandler,
+    YesNoHandler,
+    conversation_actions,
 )
 from .handlers.launch import LaunchHandler
-from .handlers.lazy import LazyGroup
+from .handlers.lazy import LazyGroup, Loaded, Perform
 from .handlers.lifecycle import ErrorHandler, SessionEndedHandler, UnhandledHandler
-from .night import NightWatch
-from .respond import Chooser, Deps, OsChooser, drop_forged
+from .intents import Intent, Request
+from .person import PersonContext
+from .profiles import Profiles
+from .questions import Action, Group
 from .tolerant import TolerantSerializer
 
 log = logging.getLogger("cramp_coach.requests")
@@ -43,8 +48,8 @@ class StartClock(AbstractRequestInterceptor):
 
 
 class SessionCheck(AbstractRequestInterceptor):
-    """Session attributes are input: each is checked against respond.SESSION_SCHEMA before any
-    handler reads it, and a forged one is dropped (its name logged, never its value)."""
+    """Session attributes are input: each is checked against session.SCHEMA before any handler
+    reads it, and a forged one is dropped (its name logged, never its value)."""
 
     def process(self, handler_input: HandlerInput) -> None:
         if handler_input.request_envelope.session is None:
@@ -54,7 +59,7 @@ class SessionCheck(AbstractRequestInterceptor):
         if not isinstance(attributes, dict):
             manager.session_attributes = {}
             return
-        for name in drop_forged(attributes):
+        for name in session.drop_forged(attributes):
             log.warning("session attribute dropped: %s", name)
 
 
@@ -72,91 +77,78 @@ class RequestLog(AbstractRequestInterceptor):
         )
 
 
-YES_NO = ("AMAZON.YesIntent", "AMAZON.NoIntent")
-# What each lazily loaded group of handlers can answer (tests check these against the handlers).
+# What each lazily loaded group of handlers answers (a test checks these against the handlers,
+# and that no name is in two groups). Yes and no are in none: questions.py routes them.
 REMINDER_KEYS = frozenset(
     {
-        "SetReminderIntent",
-        "ListRemindersIntent",
-        "ChangeReminderIntent",
-        "CancelReminderIntent",
-        "Connections.Response",  # the answer to asking for the reminders permission
-        "SessionResumedRequest",  # the same answer, in its newer form
-        *YES_NO,  # "shall I set one?"
+        Intent.SET_REMINDER,
+        Intent.LIST_REMINDERS,
+        Intent.CHANGE_REMINDER,
+        Intent.CANCEL_REMINDER,
+        Request.CONNECTIONS_RESPONSE,  # the answer to asking for the reminders permission
+        Request.SESSION_RESUMED,  # the same answer, in its newer form
     }
 )
-PRIVACY_KEYS = frozenset({"AlexaSkillEvent.SkillDisabled", "DeleteDataIntent", *YES_NO})
-VOICE_KEYS = frozenset({"VoiceIntent"})
+PRIVACY_KEYS = frozenset({Request.SKILL_DISABLED, Intent.DELETE_DATA})
+SETTINGS_KEYS = frozenset({Intent.VOICE})
 ROUTINE_KEYS = frozenset(
     {
-        "StartRoutineIntent",
-        "ResumeRoutineIntent",
-        "RoutineStatusIntent",
-        "SkipIntent",
-        "AMAZON.NextIntent",
-        "AMAZON.PreviousIntent",
-        "AMAZON.RepeatIntent",
-        "AMAZON.PauseIntent",
-        "AMAZON.ResumeIntent",
-        "AMAZON.StartOverIntent",
-        "AMAZON.StopIntent",
-        "AMAZON.CancelIntent",
-        *YES_NO,
+        Intent.START_ROUTINE,
+        Intent.RESUME_ROUTINE,
+        Intent.ROUTINE_STATUS,
+        Intent.SKIP,
+        Intent.NEXT,
+        Intent.PREVIOUS,
+        Intent.PAUSE,
+        Intent.RESUME,
+        Intent.START_OVER,
+        Intent.REPEAT,  # these three only inside a routine
+        Intent.STOP,
+        Intent.CANCEL,
     }
 )
+TASK_KEYS = frozenset({Request.LAUNCH})  # only a launch by an Alexa Routine's task
+EVERYDAY = frozenset({Intent.REPEAT, Intent.STOP, Intent.CANCEL})  # the routine's only in one
+
+
+def in_routine(handler_input: HandlerInput) -> bool:
+    """A routine is running in this session, or the intent is the routine's own."""
+    name = getattr(getattr(handler_input.request_envelope.request, "intent", None), "name", None)
+    return name not in EVERYDAY or bool(session.attributes(handler_input).get(session.ROUTINE))
 
 
 def launched_by_task(handler_input: HandlerInput) -> bool:
     return getattr(handler_input.request_envelope.request, "task", None) is not None
 
 
-def task_group(deps: Deps) -> LazyGroup:
-    """A launch by an Alexa Routine's custom task: straight into the stretches."""
+def _routine(deps: Deps) -> Loaded:
+    from .handlers.routine import routine_handlers
 
-    def load() -> list[AbstractRequestHandler]:
-        from .handlers.routine import RoutineFlow, TaskLaunchHandler
-
-        return [TaskLaunchHandler(RoutineFlow(deps))]
-
-    return LazyGroup(frozenset({"LaunchRequest"}), load, also=launched_by_task)
+    return routine_handlers(deps)
 
 
-def routine_group(deps: Deps) -> LazyGroup:
-    def load() -> list[AbstractRequestHandler]:
-        from .handlers.routine import RoutineFlow, routine_handlers
+def _task(deps: Deps) -> Loaded:
+    from .handlers.routine import task_handlers
 
-        return routine_handlers(RoutineFlow(deps))
-
-    return LazyGroup(ROUTINE_KEYS, load)
+    return task_handlers(deps)
 
 
-def reminder_group(deps: Deps) -> LazyGroup:
-    def load() -> list[AbstractRequestHandler]:
-        from .handlers.reminders import reminder_handlers
+def _reminders(deps: Deps) -> Loaded:
+    from .handlers.reminders import reminder_handlers
 
-        return reminder_handlers(deps)
-
-    return LazyGroup(REMINDER_KEYS, load)
+    return reminder_handlers(deps)
 
 
-def privacy_group(deps: Deps) -> LazyGroup:
-    """Deleting the person's data: asked for, confirmed, or the skill disabled."""
+def _privacy(deps: Deps) -> Loaded:
+    from .handlers.privacy import privacy_handlers
 
-    def load() -> list[AbstractRequestHandler]:
-        from .handlers.privacy import privacy_handlers
-
-        return privacy_handlers(deps)
-
-    return LazyGroup(PRIVACY_KEYS, load)
+    return privacy_handlers(deps)
 
 
-def voice_group(deps: Deps) -> LazyGroup:
-    def load() -> list[AbstractRequestHandler]:
-        from .handlers.voice import VoiceHandler
+def _settings(deps: Deps) -> Loaded:
+    from .handlers.voice import settings_handlers
 
-        return [VoiceHandler(deps)]
-
-    return LazyGroup(VOICE_KEYS, load)
+    return settings_handlers(deps)
 
 
 def build_skill(
@@ -169,30 +161,42 @@ def build_skill(
 ) -> CustomSkill:
     """Assemble Cramp Coach. `store` holds per-user attributes (None: run without state);
     `api_client` calls Alexa's service APIs (default: the SDK's client, with timeouts)."""
+    profiles = Profiles(store)
     deps = Deps(
         content=content or ContentLibrary(default_locale=config.default_locale),
         store=store,
-        rng=rng or OsChooser(),
-        night=NightWatch(store),
+        rng=rng or random.Random(),
+        profiles=profiles,
     )
+    task = LazyGroup(TASK_KEYS, lambda: _task(deps), also=launched_by_task)
+    privacy = LazyGroup(PRIVACY_KEYS, lambda: _privacy(deps))
+    reminders = LazyGroup(REMINDER_KEYS, lambda: _reminders(deps))
+    routine = LazyGroup(ROUTINE_KEYS, lambda: _routine(deps), also=in_routine)
+    settings = LazyGroup(SETTINGS_KEYS, lambda: _settings(deps))
+    conversation = conversation_actions(deps)
+    performers: Mapping[Group, Callable[[], Mapping[Action, Perform]]] = {
+        Group.CONVERSATION: lambda: conversation,
+        Group.ROUTINE: routine.actions,
+        Group.PRIVACY: privacy.actions,
+        Group.REMINDERS: reminders.actions,
+    }
     builder = CustomSkillBuilder(
         persistence_adapter=store,  # type: ignore[arg-type]
         api_client=api_client or AlexaApiClient(),
     )
     builder.skill_id = config.skill_id  # type: ignore[assignment]
     for handler in (
-        task_group(deps),  # launched by an Alexa Routine: straight into the stretches
+        task,  # launched by an Alexa Routine: straight into the stretches
         LaunchHandler(deps),
-        privacy_group(deps),  # its yes/no answers "are you sure?" before any generic yes/no
-        reminder_group(deps),  # reminders and routine load only when a request could be theirs
-        routine_group(deps),
-        voice_group(deps),
+        YesNoHandler(deps, performers),  # what a yes or no means: questions.MEANINGS
+        privacy,  # these groups load only when a request could be theirs
+        reminders,
+        routine,
+        settings,
         AnswerHandler(deps),
         SourceHandler(deps),
         HelpHandler(deps),
         RepeatHandler(deps),
-        YesHandler(deps),
-        NoHandler(deps),
         StopHandler(deps),
         FallbackHandler(deps),
         SessionEndedHandler(),
@@ -200,7 +204,7 @@ def build_skill(
     ):
         builder.add_request_handler(handler)
     builder.add_exception_handler(ErrorHandler(deps))
-    for interceptor in (StartClock(), SessionCheck(), RequestLog()):
+    for interceptor in (StartClock(), SessionCheck(), PersonContext(profiles), RequestLog()):
         builder.add_global_request_interceptor(interceptor)
     skill: CustomSkill = builder.create()
     skill.serializer = TolerantSerializer()  # reads request values this SDK model doesn't know

@@ -37,20 +37,22 @@ ALLOWED_TAGS = frozenset(
 )
 
 # XML 1.0 forbids most control characters even when escaped; speech has no use for them.
-# (String methods rather than regular expressions here: compiling those costs every cold start.)
-_INVALID_XML = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)], " ")
-_INVALID_XML.update({0xFFFE: " ", 0xFFFF: " "})
-_INVALID_XML_TABLE = str.maketrans(_INVALID_XML)
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPACES = re.compile(r"\s+")
+_TAG = re.compile(r"<[^>]+>")
+_INLINE_TAG = re.compile(r"/?\s*sub/?(\s.*)?", re.S)  # a <sub> sits inside the text it stands for
+_ENTITY = re.compile("&(lt|gt|quot|apos|amp);")
+_ENTITIES = {"lt": "<", "gt": ">", "quot": '"', "apos": "'", "amp": "&"}
 
 
 def fold_spaces(text: str) -> str:
     """Runs of whitespace become one space; none at either end."""
-    return " ".join(text.split())
+    return _SPACES.sub(" ", text).strip()
 
 
 def escape(text: str) -> str:
     """Escape arbitrary text (content or anything a user said) for use inside SSML."""
-    text = fold_spaces(text.translate(_INVALID_XML_TABLE))
+    text = fold_spaces(_INVALID_XML.sub(" ", text))
     return (
         text.replace("&", "&amp;")
         .replace("<", "&lt;")
@@ -91,19 +93,11 @@ def text(words: str, spoken_as: Mapping[str, str] | None = None) -> Speech:
 
 
 def _substitute(escaped: str, written: str, alias: str) -> str:
-    parts: list[str] = []
-    position = 0
-    while written and (start := escaped.find(written, position)) >= 0:
-        end = start + len(written)
-        before = escaped[start - 1] if start else " "
-        after = escaped[end] if end < len(escaped) else " "
-        if before.isalnum() or after.isalnum():  # part of a longer word or number
-            parts.append(escaped[position:end])
-        else:
-            parts += [escaped[position:start], f'<sub alias="{alias}">{written}</sub>']
-        position = end
-    parts.append(escaped[position:])
-    return "".join(parts)
+    """Each whole-word `written` (not part of a longer word or number) becomes a `<sub>`."""
+    if not written:
+        return escaped
+    whole = re.compile(rf"(?<![^\W_]){re.escape(written)}(?![^\W_])")
+    return whole.sub(lambda _: f'<sub alias="{alias}">{written}</sub>', escaped)
 
 
 def pause(milliseconds: int) -> Speech:
@@ -124,41 +118,17 @@ def join(parts: Iterable[Speech]) -> Speech:
     return result
 
 
-def _unescape(text: str) -> str:
-    """Undo `escape` (the only entities this module writes; no html module on the cold path).
-    `&amp;` goes last, so that an escaped "&lt;" comes back as the text "&lt;"."""
-    for entity, character in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
-        text = text.replace(entity, character)
-    return text.replace("&amp;", "&")
-
-
-def _drop_tags(ssml: str) -> str:
-    """Each `<...>` tag becomes a space, but a `<sub>` tag, which sits inside the text it
-    stands for ("call <sub ...>911</sub>."), is dropped."""
-    parts: list[str] = []
-    position = 0
-    while (start := ssml.find("<", position)) >= 0:
-        end = ssml.find(">", start + 1)
-        if end < 0:
-            break
-        if end == start + 1:  # "<>" is not a tag
-            parts.append(ssml[position : end + 1])
-        else:
-            inner = ssml[start + 1 : end]
-            words = (inner[1:] if inner.startswith("/") else inner).split(None, 1)
-            inline = bool(words) and words[0] in ("sub", "sub/")
-            parts += [ssml[position:start], "" if inline else " "]
-        position = end + 1
-    parts.append(ssml[position:])
-    return "".join(parts)
+def _drop_tag(tag: re.Match[str]) -> str:
+    return "" if _INLINE_TAG.fullmatch(tag.group(0)[1:-1]) else " "
 
 
 def to_plain_text(ssml: str) -> str:
     """What a listener hears, as text: tags dropped, entities decoded, spaces folded."""
-    return fold_spaces(_unescape(_drop_tags(ssml)))
+    text = _ENTITY.sub(lambda entity: _ENTITIES[entity.group(1)], _TAG.sub(_drop_tag, ssml))
+    return fold_spaces(text)
 
 
-_TIME = r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*$"  # compiled (and cached) by `re` on first use
+_TIME = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*$")
 
 
 def break_milliseconds(value: str) -> float | None:
@@ -212,3 +182,8 @@ def estimate_seconds(ssml: str, words_per_minute: int = TYPICAL_WORDS_PER_MINUTE
     """Spoken length of an SSML document: its words at a typical pace plus its breaks."""
     breaks = sum(break_milliseconds(t) or 0.0 for t in re.findall(_BREAK, ssml)) / 1000
     return speaking_seconds(to_plain_text(ssml), words_per_minute) + breaks
+
+
+def whispered(speech: Speech) -> Speech:
+    """Alexa's whisper: soft enough for a sleeping partner, still clear up close."""
+    return Speech(('<amazon:effect name="whispered">', *speech.fragments, "</amazon:effect>"))

@@ -1,4 +1,4 @@
-"""What handlers share: matching intents by name, and answering a pending yes/no question."""
+"""What handlers share: matching intents by name, and the event that must come again."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 
-from ..respond import Deps, pending
-
-YES, NO = "AMAZON.YesIntent", "AMAZON.NoIntent"
+from ..deps import Deps
+from ..intents import Intent
 
 
 class RedeliverEvent(Exception):
@@ -20,7 +19,7 @@ class RedeliverEvent(Exception):
 class IntentHandler(AbstractRequestHandler):
     """Handles the intents named in `intents`."""
 
-    intents: tuple[str, ...] = ()
+    intents: tuple[Intent, ...] = ()
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return any(is_intent_name(name)(handler_input) for name in self.intents)
@@ -31,13 +30,3 @@ class DepsIntentHandler(IntentHandler):
 
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
-
-
-def said_yes(handler_input: HandlerInput) -> bool:
-    return bool(is_intent_name(YES)(handler_input))
-
-
-def answering(handler_input: HandlerInput, *kinds: str) -> bool:
-    """A yes or a no to the question of one of these kinds that the skill just asked."""
-    answered = is_intent_name(YES)(handler_input) or is_intent_name(NO)(handler_input)
-    return bool(answered) and pending(handler_input).get("kind") in kinds

@@ -9,8 +9,11 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from .. import state
-from ..respond import Deps, content_for, say_prompt
+from .. import person, state
+from ..deps import Deps
+from ..intents import Request
+from ..questions import Question
+from ..respond import say_prompt
 
 
 class LaunchHandler(AbstractRequestHandler):
@@ -21,7 +24,7 @@ class LaunchHandler(AbstractRequestHandler):
         self.deps = deps
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return bool(is_request_type("LaunchRequest")(handler_input))
+        return bool(is_request_type(Request.LAUNCH)(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
         attributes = state.load(handler_input)
@@ -35,14 +38,14 @@ class LaunchHandler(AbstractRequestHandler):
             offer = self._offer_resume(handler_input, saved)
             if offer is not None:
                 return offer
-        if attributes.get(state.LAST_FINISHED) == self.deps.today(handler_input):
+        if attributes.get(state.LAST_FINISHED) == person.of(handler_input).today:
             return say_prompt(handler_input, self.deps, "launch_done_today")
         return say_prompt(handler_input, self.deps, "launch")
 
     def _offer_resume(self, handler_input: HandlerInput, saved: Any) -> Response | None:
         from ..routine import Progress  # only for people with a routine to finish
 
-        routine = content_for(handler_input, self.deps).routine
+        routine = self.deps.content_for(handler_input).routine
         progress = Progress.from_json(saved, routine)
         if progress is None or progress.remaining(routine) <= 0:
             return None
@@ -50,4 +53,4 @@ class LaunchHandler(AbstractRequestHandler):
             "length": routine.lengths[progress.length].name,
             "left": str(progress.remaining(routine)),
         }
-        return say_prompt(handler_input, self.deps, "offer_resume", fill, waiting_for="resume")
+        return say_prompt(handler_input, self.deps, "offer_resume", fill, asking=Question.RESUME)

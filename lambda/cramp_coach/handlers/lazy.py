@@ -1,32 +1,47 @@
 """Handler groups that load their module only when a request could be theirs.
 
 A skill used once or twice a night starts cold almost every time, and the mid-cramp answer
-should not wait for the reminder and routine machinery to load. A `LazyGroup` stands in the
-dispatch order exactly where its handlers would stand; it answers `can_handle` from a cheap
-check of the request (its type, or its intent's name), and only when that could match does it
-import and build its handlers and ask them, in their own order.
+should not wait for the reminder and routine machinery to load (about 10 ms here, see
+bench/README.md). A `LazyGroup` stands in the dispatch order exactly where its handlers would
+stand; it answers `can_handle` from a cheap check of the request (its type, or its intent's
+name), and only when that could match does it import and build its handlers and ask them, in
+their own order. A yes or a no never loads a group unless the question it answers is the
+group's (questions.py): yes and no are in no group's keys.
 
-Every request type and intent name the group's handlers accept must be in its `keys`; a test
-builds each group and checks that.
+Each request type and intent name is in one group's keys at most; every one the group's
+handlers accept must be there. A test builds each group and checks both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-Loader = Callable[[], Sequence[AbstractRequestHandler]]
-INTENT_REQUEST = "IntentRequest"
+from ..intents import Request
+from ..questions import Action, Asked
+
+Perform = Callable[[HandlerInput, Asked | None], Response]  # carry out a yes or a no
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    handlers: Sequence[AbstractRequestHandler]  # in dispatch order
+    actions: Mapping[Action, Perform] = field(default_factory=lambda: MappingProxyType({}))
+
+
+Loader = Callable[[], Loaded]
 
 
 def request_key(handler_input: HandlerInput) -> str:
     """An IntentRequest's intent name; any other request's type."""
     request = handler_input.request_envelope.request
     kind = str(getattr(request, "object_type", "") or "")
-    if kind == INTENT_REQUEST:
+    if kind == Request.INTENT:
         return str(getattr(getattr(request, "intent", None), "name", "") or "")
     return kind
 
@@ -44,20 +59,23 @@ class LazyGroup(AbstractRequestHandler):
         self.keys = keys
         self.also = also  # a further cheap check, for keys shared with everyday requests
         self._load = load
-        self._handlers: Sequence[AbstractRequestHandler] | None = None
+        self._loaded: Loaded | None = None
 
     @property
-    def handlers(self) -> Sequence[AbstractRequestHandler]:
-        if self._handlers is None:  # a race only builds the same stateless handlers twice
-            self._handlers = tuple(self._load())
-        return self._handlers
+    def loaded(self) -> Loaded:
+        if self._loaded is None:  # a race only builds the same stateless handlers twice
+            self._loaded = self._load()
+        return self._loaded
+
+    def actions(self) -> Mapping[Action, Perform]:
+        return self.loaded.actions
 
     def _match(self, handler_input: HandlerInput) -> AbstractRequestHandler | None:
         if request_key(handler_input) not in self.keys:
             return None
         if self.also is not None and not self.also(handler_input):
             return None
-        for handler in self.handlers:
+        for handler in self.loaded.handlers:
             if handler.can_handle(handler_input=handler_input):
                 return handler
         return None

@@ -9,21 +9,20 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from ..respond import Deps, say_prompt
+from ..deps import Deps
+from ..intents import SPOKEN, Request
+from ..respond import say_prompt
 from ..tolerant import UnknownRequest
 from .base import RedeliverEvent
 
 log = logging.getLogger(__name__)
-
-# Requests whose response may carry speech (the rest are events Alexa answers silently).
-SPEAKABLE = frozenset({"LaunchRequest", "IntentRequest", "SessionResumedRequest"})
 
 
 class SessionEndedHandler(AbstractRequestHandler):
     """Alexa says the session is over (timeout, user exit or error). Nothing is spoken."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return bool(is_request_type("SessionEndedRequest")(handler_input))
+        return bool(is_request_type(Request.SESSION_ENDED)(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
@@ -62,7 +61,7 @@ class UnhandledHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
         log.info("unhandled request: %s", getattr(request, "object_type", type(request).__name__))
-        if is_request_type("IntentRequest")(handler_input) or (
+        if is_request_type(Request.INTENT)(handler_input) or (
             isinstance(request, UnknownRequest) and listening(handler_input)
         ):
             return say_prompt(handler_input, self.deps, "fallback")
@@ -87,7 +86,7 @@ class ErrorHandler(AbstractExceptionHandler):
         log.error("request failed: %s\n%s", type(exception).__name__, frames)
         builder = handler_input.response_builder
         request = handler_input.request_envelope.request
-        if request is not None and request.object_type not in SPEAKABLE:
+        if request is not None and request.object_type not in SPOKEN:
             response: Response = builder.response  # events and the like: Alexa speaks nothing
             return response
         try:

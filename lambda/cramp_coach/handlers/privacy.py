@@ -4,16 +4,21 @@ the skill (the AlexaSkillEvent.SkillDisabled event, subscribed in skill.json).""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from .. import state
+from .. import session, state
+from ..deps import Deps
 from ..ids import user_id
-from ..respond import Deps, say_prompt, session_attributes
-from .base import DepsIntentHandler, RedeliverEvent, answering, said_yes
+from ..intents import Intent, Request
+from ..questions import Action, Asked, Question
+from ..respond import say_prompt
+from .base import DepsIntentHandler, RedeliverEvent
+from .lazy import Loaded
 
 log = logging.getLogger(__name__)
 
@@ -23,38 +28,35 @@ def delete_person(handler_input: HandlerInput, deps: Deps) -> bool:
     True when the store confirmed it; nothing is written for them later in this request."""
     if not state.delete(handler_input, deps.store):
         return False
-    if deps.night is not None:
-        deps.night.forget(handler_input)
+    if deps.profiles is not None:
+        deps.profiles.forget(handler_input)
     return True
 
 
 class DeleteDataHandler(DepsIntentHandler):
     """ "Delete my data": ask first."""
 
-    intents = ("DeleteDataIntent",)
+    intents = (Intent.DELETE_DATA,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return say_prompt(handler_input, self.deps, "confirm_delete", waiting_for="delete")
+        return say_prompt(handler_input, self.deps, "confirm_delete", asking=Question.DELETE)
 
 
-class ConfirmDeleteHandler(AbstractRequestHandler):
-    """Yes deletes everything; no keeps it. Either way the session ends."""
+def privacy_actions(deps: Deps) -> dict[Action, Any]:
+    """What a yes or no to "Delete everything?" means: either way the session ends."""
 
-    def __init__(self, deps: Deps) -> None:
-        self.deps = deps
+    def delete(handler_input: HandlerInput, _: Asked | None) -> Response:
+        if not delete_person(handler_input, deps):
+            return say_prompt(handler_input, deps, "delete_failed")
+        attributes = session.attributes(handler_input)
+        for key in list(attributes):  # nothing of the old state survives in the session either
+            attributes.pop(key)
+        return say_prompt(handler_input, deps, "deleted")
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return answering(handler_input, "delete")
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        if not said_yes(handler_input):
-            return say_prompt(handler_input, self.deps, "kept")
-        if not delete_person(handler_input, self.deps):
-            return say_prompt(handler_input, self.deps, "delete_failed")
-        session = session_attributes(handler_input)
-        for key in list(session):  # nothing of the old state survives in the session either
-            session.pop(key)
-        return say_prompt(handler_input, self.deps, "deleted")
+    return {
+        Action.DELETE_DATA: delete,
+        Action.KEEP_DATA: lambda handler_input, _: say_prompt(handler_input, deps, "kept"),
+    }
 
 
 class SkillDisabledHandler(AbstractRequestHandler):
@@ -65,7 +67,7 @@ class SkillDisabledHandler(AbstractRequestHandler):
         self.deps = deps
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return bool(is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input))
+        return bool(is_request_type(Request.SKILL_DISABLED)(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
         response: Response = handler_input.response_builder.response
@@ -86,6 +88,6 @@ class SkillDisabledHandler(AbstractRequestHandler):
         return response
 
 
-def privacy_handlers(deps: Deps) -> list[AbstractRequestHandler]:
-    """In dispatch order: the event, then the answer to "are you sure?", then the request."""
-    return [SkillDisabledHandler(deps), ConfirmDeleteHandler(deps), DeleteDataHandler(deps)]
+def privacy_handlers(deps: Deps) -> Loaded:
+    """In dispatch order: the event, then the request."""
+    return Loaded([SkillDisabledHandler(deps), DeleteDataHandler(deps)], privacy_actions(deps))

@@ -7,14 +7,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from .. import deadline
-from ..api_client import DEFAULT_TIMEOUT
+from .. import deadline, person, slots
+from ..api_client import DEFAULT_TIMEOUT, service_errors
+from ..deps import Deps
 from ..ids import permissions_of
+from ..intents import Intent, Request, Slot
+from ..questions import Action, Asked, Question, asked
 from ..reminders import (
     SCOPE,
     Schedule,
@@ -23,16 +25,13 @@ from ..reminders import (
     reminder_request,
     repair_sdk_model,
     schedule_of,
-    service_errors,
 )
-from ..respond import Deps, content_for, pending, say_prompt, set_pending
-from .answers import intent_of, resolved_slots
-from .base import IntentHandler, answering, said_yes
+from ..respond import say_prompt
+from .base import IntentHandler
+from .lazy import Loaded
 
 log = logging.getLogger(__name__)
 SERVICE_ERRORS = service_errors()
-
-TIME_SLOT, FREQUENCY_SLOT = "time", "frequency"
 
 
 def consent_card() -> Any:
@@ -49,12 +48,6 @@ def has_permission(handler_input: HandlerInput) -> bool:
     if scope is not None and scope.status is not None:
         return str(getattr(scope.status, "value", scope.status)) == "GRANTED"
     return bool(permissions.consent_token)
-
-
-def _slot_value(handler_input: HandlerInput, name: str) -> str | None:
-    intent = intent_of(handler_input)
-    slot = (intent.slots or {}).get(name) if intent is not None else None
-    return slot.value if slot is not None else None
 
 
 class Reminders:
@@ -76,17 +69,13 @@ class Reminders:
         return [a for a in alerts if str(getattr(a.status, "value", a.status)) != "COMPLETED"]
 
     def _fill(self, handler_input: HandlerInput, schedule: Schedule) -> dict[str, str]:
-        content = content_for(handler_input, self.deps)
+        content = self.deps.content_for(handler_input)
         return {"when": schedule.spoken_when(content), "time": schedule.spoken_time(content)}
 
     def _request(self, handler_input: HandlerInput, schedule: Schedule) -> Any:
-        content = content_for(handler_input, self.deps)
-        night = self.deps.night
-        local = night.local_now(handler_input) if night is not None else None
-        zone = night.zone(handler_input) if local is not None and night is not None else None
-        now = local or (night.utc_now(handler_input) if night else None)
-        assert now is not None
-        return reminder_request(schedule, content, now, zone)
+        content = self.deps.content_for(handler_input)
+        someone = person.of(handler_input)
+        return reminder_request(schedule, content, someone.local or someone.utc, someone.zone)
 
     def failed(self, handler_input: HandlerInput, error: Exception) -> Response:
         key = problem(error)
@@ -147,18 +136,23 @@ class _ReminderHandler(IntentHandler):
 class SetReminderHandler(_ReminderHandler):
     """ "Remind me to stretch every night at ten PM" (or a time alone, after being asked)."""
 
-    intents = ("SetReminderIntent",)
+    intents = (Intent.SET_REMINDER,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        waiting = pending(handler_input)
-        frequency = resolved_slots(handler_input).get(FREQUENCY_SLOT)
+        waiting = asked(handler_input)
+        frequency = slots.resolved(handler_input).get(Slot.FREQUENCY)
         if frequency not in ("DAILY", "WEEKDAYS", "WEEKENDS"):
-            frequency = waiting.get("frequency") if waiting.get("kind") == "reminder_time" else None
-        time = bedtime(_slot_value(handler_input, TIME_SLOT))
+            asked_time = waiting is not None and waiting.question == Question.REMINDER_TIME
+            frequency = waiting.get("frequency") if asked_time and waiting else None
+        time = bedtime(slots.heard(handler_input, Slot.TIME))
         if time is None:
-            response = say_prompt(handler_input, self.reminders.deps, "reminder_ask_time")
-            set_pending(handler_input, "reminder_time", frequency=frequency or "DAILY")
-            return response
+            return say_prompt(
+                handler_input,
+                self.reminders.deps,
+                "reminder_ask_time",
+                asking=Question.REMINDER_TIME,
+                frequency=frequency or "DAILY",
+            )
         return self.reminders.set(handler_input, Schedule(*time, frequency or "DAILY"))
 
 
@@ -167,13 +161,13 @@ class PermissionAnswerHandler(_ReminderHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         request = handler_input.request_envelope.request
-        if is_request_type("Connections.Response")(handler_input):
+        if is_request_type(Request.CONNECTIONS_RESPONSE)(handler_input):
             return getattr(request, "name", None) == "AskFor"
-        return bool(is_request_type("SessionResumedRequest")(handler_input))
+        return bool(is_request_type(Request.SESSION_RESUMED)(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
-        if is_request_type("SessionResumedRequest")(handler_input):
+        if is_request_type(Request.SESSION_RESUMED)(handler_input):
             cause = getattr(request, "cause", None)
             token = getattr(cause, "token", None)
             result = getattr(cause, "result", None) or {}
@@ -193,7 +187,7 @@ class PermissionAnswerHandler(_ReminderHandler):
 
 
 class ListRemindersHandler(_ReminderHandler):
-    intents = ("ListRemindersIntent",)
+    intents = (Intent.LIST_REMINDERS,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         deps = self.reminders.deps
@@ -201,7 +195,7 @@ class ListRemindersHandler(_ReminderHandler):
             alerts = self.reminders._ours(handler_input)
         except SERVICE_ERRORS as error:
             return self.reminders.failed(handler_input, error)
-        content = content_for(handler_input, deps)
+        content = deps.content_for(handler_input)
         schedules = [s for s in (schedule_of(a) for a in alerts) if s is not None]
         if not schedules:
             return say_prompt(handler_input, deps, "reminder_none")
@@ -214,11 +208,11 @@ class ListRemindersHandler(_ReminderHandler):
 class ChangeReminderHandler(_ReminderHandler):
     """ "Change it to ten thirty": moves the skill's reminder, keeping how it repeats."""
 
-    intents = ("ChangeReminderIntent",)
+    intents = (Intent.CHANGE_REMINDER,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         deps = self.reminders.deps
-        time = bedtime(_slot_value(handler_input, TIME_SLOT))
+        time = bedtime(slots.heard(handler_input, Slot.TIME))
         if time is None:
             return say_prompt(handler_input, deps, "reminder_ask_time")
         try:
@@ -227,14 +221,14 @@ class ChangeReminderHandler(_ReminderHandler):
             return self.reminders.failed(handler_input, error)
         if not alerts:
             schedule = Schedule(*time)
-            response = say_prompt(
+            return say_prompt(
                 handler_input,
                 deps,
                 "reminder_none_to_change",
                 self.reminders._fill(handler_input, schedule),
+                asking=Question.CREATE_REMINDER,
+                token=schedule.to_token(),
             )
-            set_pending(handler_input, "create_reminder", token=schedule.to_token())
-            return response
         current = schedule_of(alerts[0]) or Schedule(*time)
         schedule = Schedule(time[0], time[1], current.frequency)
         service = self.reminders._service(handler_input)
@@ -252,7 +246,7 @@ class CancelReminderHandler(_ReminderHandler):
     """ "Stop reminding me": deletes the skill's reminders, one API call each, for as long as a
     whole call still fits before the answer is due; then says how many it stopped."""
 
-    intents = ("CancelReminderIntent",)
+    intents = (Intent.CANCEL_REMINDER,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         deps = self.reminders.deps
@@ -285,26 +279,25 @@ class CancelReminderHandler(_ReminderHandler):
         return say_prompt(handler_input, deps, "reminder_deleted_some", fill)
 
 
-class CreateReminderAnswerHandler(_ReminderHandler):
-    """Yes or no to "Shall I set one?" after asking to change a reminder that did not exist."""
+def reminder_actions(reminders: Reminders) -> dict[Action, Any]:
+    """What a yes to "Shall I set one?" means (see questions.MEANINGS)."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return answering(handler_input, "create_reminder")
+    def create(handler_input: HandlerInput, waiting: Asked | None) -> Response:
+        schedule = Schedule.from_token(waiting.get("token") if waiting is not None else None)
+        if schedule is None:
+            return say_prompt(handler_input, reminders.deps, "declined")
+        return reminders.set(handler_input, schedule)
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        schedule = Schedule.from_token(pending(handler_input).get("token"))
-        if not said_yes(handler_input) or schedule is None:
-            return say_prompt(handler_input, self.reminders.deps, "declined")
-        return self.reminders.set(handler_input, schedule)
+    return {Action.CREATE_REMINDER: create}
 
 
-def reminder_handlers(deps: Deps) -> list[AbstractRequestHandler]:
+def reminder_handlers(deps: Deps) -> Loaded:
     reminders = Reminders(deps)
-    return [
-        CreateReminderAnswerHandler(reminders),
+    handlers = [
         PermissionAnswerHandler(reminders),
         SetReminderHandler(reminders),
         ListRemindersHandler(reminders),
         ChangeReminderHandler(reminders),
         CancelReminderHandler(reminders),
     ]
+    return Loaded(handlers, reminder_actions(reminders))

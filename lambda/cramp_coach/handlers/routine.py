@@ -11,34 +11,27 @@ a new day all resume from the same place.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
-from ask_sdk_model.ui import SimpleCard
 
-from .. import ssml, state
+from .. import clock, person, session, slots, ssml, state
+from ..cards import stretch_card
 from ..content import Length, Routine
-from ..night import NightWatch
-from ..respond import (
-    LAST,
-    ROUTINE,
-    Deps,
-    content_for,
-    pending,
-    picker,
-    respond,
-    say_prompt,
-    session_attributes,
-    set_pending,
-)
+from ..deps import Deps
+from ..intents import Intent, Request, Slot
+from ..phrasing import Picker, picker
+from ..questions import Action, Question
+from ..respond import STRETCH, Said, last_said, say_prompt, speak
 from ..routine import Progress, introduction, render_step, step_sentences
-from .answers import resolved_slots
 from .base import IntentHandler
+from .lazy import Loaded, Perform
 
-LENGTH_SLOT = "length"
+SAID_STRETCH = Said(key=STRETCH, kind=STRETCH)
 
 
 class RoutineFlow:
@@ -48,15 +41,18 @@ class RoutineFlow:
         self.deps = deps
 
     def routine(self, handler_input: HandlerInput) -> Routine:
-        return content_for(handler_input, self.deps).routine
+        return self.deps.content_for(handler_input).routine
 
     def today(self, handler_input: HandlerInput) -> str:
-        return self.deps.today(handler_input)
+        return person.of(handler_input).today
+
+    def pick(self, handler_input: HandlerInput) -> Picker:
+        return picker(handler_input, self.deps.rng)
 
     # --- where the person is ----------------------------------------------------------------
 
     def in_session(self, handler_input: HandlerInput) -> Progress | None:
-        raw = session_attributes(handler_input).get(ROUTINE)
+        raw = session.attributes(handler_input).get(session.ROUTINE)
         return Progress.from_json(raw, self.routine(handler_input))
 
     def saved(self, handler_input: HandlerInput) -> Progress | None:
@@ -87,15 +83,13 @@ class RoutineFlow:
         preface: ssml.Speech = ssml.NOTHING,
     ) -> Response:
         """Say stretch `index`, then save the place (or, after the last one, mark it done)."""
-        content = content_for(handler_input, self.deps)
+        content = self.deps.content_for(handler_input)
         routine = content.routine
         length = routine.lengths[length_key]
-        turn = render_step(routine, length, index, picker(handler_input, self.deps), preface)
-        session = session_attributes(handler_input)
-        session[LAST] = {"kind": "stretch"}
+        turn = render_step(routine, length, index, self.pick(handler_input), preface)
         progress = Progress(length_key, index)
         today = self.today(handler_input)
-        now = NightWatch.utc_now(handler_input).isoformat(timespec="seconds")
+        now = clock.utc_now(handler_input).isoformat(timespec="seconds")
 
         def save(attributes: dict[str, Any]) -> None:
             if turn.finished:
@@ -105,23 +99,19 @@ class RoutineFlow:
                 attributes[state.ROUTINE] = {**progress.to_json(), "updated": now}
 
         state.update(handler_input, self.deps.store, save)
+        attributes = session.attributes(handler_input)
         if turn.finished:
-            session.pop(ROUTINE, None)
-            set_pending(handler_input, None)
+            attributes.pop(session.ROUTINE, None)
         else:
-            session[ROUTINE] = progress.to_json()
-            set_pending(handler_input, "next")
-        stretch = turn.step.stretch
-        sources = "\n".join(
-            f"{content.words['source']}: {content.sources[k].title}" for k in stretch.sources
+            attributes[session.ROUTINE] = progress.to_json()
+        return speak(
+            handler_input,
+            turn.speech,
+            turn.reprompt,
+            said=SAID_STRETCH,
+            question=None if turn.finished else Question.NEXT,
+            card=stretch_card(content, turn.step, step_sentences(turn.step, routine)),
         )
-        steps = " ".join(step_sentences(turn.step, routine))
-        card = SimpleCard(
-            title=turn.step.label[:1].upper() + turn.step.label[1:],
-            content=f"{steps}\n\n{stretch.helps[:1].upper()}{stretch.helps[1:]}.\n{sources}\n\n"
-            f"{content.words['card_footer']}",
-        )
-        return respond(handler_input, self.deps, turn.speech, turn.reprompt, card)
 
     def start(
         self, handler_input: HandlerInput, length_key: str | None = None, remember: bool = True
@@ -131,14 +121,14 @@ class RoutineFlow:
         routine = self.routine(handler_input)
         chosen = length_key or self.preferred_length(handler_input)
         length: Length = routine.lengths[chosen]
-        pick = picker(handler_input, self.deps)
+        pick = self.pick(handler_input)
         speech, reprompt = introduction(routine, length, pick)
         attributes = state.load(handler_input)
         first_use = attributes is None or not attributes.get(state.WELCOMED)
         if first_use:  # the routine is this person's first use: the disclaimer comes first
             speech = ssml.text(pick("disclaimer", routine.cues["disclaimer"])) + speech
         progress = Progress(chosen, -1)
-        now = NightWatch.utc_now(handler_input).isoformat(timespec="seconds")
+        now = clock.utc_now(handler_input).isoformat(timespec="seconds")
 
         def save(saved: dict[str, Any]) -> None:
             if first_use:
@@ -148,18 +138,15 @@ class RoutineFlow:
             saved[state.ROUTINE] = {**progress.to_json(), "updated": now}
 
         state.update(handler_input, self.deps.store, save)
-        session = session_attributes(handler_input)
-        session[ROUTINE] = progress.to_json()
-        session[LAST] = {"kind": "stretch"}
-        set_pending(handler_input, "next")
-        return respond(handler_input, self.deps, speech, reprompt)
+        session.attributes(handler_input)[session.ROUTINE] = progress.to_json()
+        return speak(handler_input, speech, reprompt, said=SAID_STRETCH, question=Question.NEXT)
 
     def not_running(self, handler_input: HandlerInput) -> Response:
         """No stretches to continue, or (the store failing) none that could be read: then say
         so, and offer nothing that would start afresh over the place that is kept."""
         if self.deps.store is not None and state.load(handler_input) is None:
             return say_prompt(handler_input, self.deps, "routine_unreadable")
-        return say_prompt(handler_input, self.deps, "no_routine", waiting_for="start_routine")
+        return say_prompt(handler_input, self.deps, "no_routine", asking=Question.START_ROUTINE)
 
     def next(self, handler_input: HandlerInput, preface: ssml.Speech = ssml.NOTHING) -> Response:
         progress = self.current(handler_input)
@@ -168,13 +155,13 @@ class RoutineFlow:
         return self.present(handler_input, progress.length, progress.position + 1, preface)
 
     def resume(self, handler_input: HandlerInput) -> Response:
-        pick = picker(handler_input, self.deps)
+        pick = self.pick(handler_input)
         routine = self.routine(handler_input)
         return self.next(handler_input, ssml.text(pick("resumed", routine.cues["resumed"])))
 
     def pause(self, handler_input: HandlerInput, key: str = "paused") -> Response:
         """The place is already saved after every stretch: just say so and end the session."""
-        session_attributes(handler_input).pop(ROUTINE, None)
+        session.attributes(handler_input).pop(session.ROUTINE, None)
         return say_prompt(handler_input, self.deps, key)
 
 
@@ -186,24 +173,24 @@ class _RoutineHandler(IntentHandler):
 class StartRoutineHandler(_RoutineHandler):
     """ "Start my bedtime stretches", optionally "the short one" / "the full one"."""
 
-    intents = ("StartRoutineIntent",)
+    intents = (Intent.START_ROUTINE,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        value = resolved_slots(handler_input).get(LENGTH_SLOT)
+        value = slots.resolved(handler_input).get(Slot.LENGTH)
         routine = self.flow.routine(handler_input)
         length = value.lower() if value and value.lower() in routine.lengths else None
         return self.flow.start(handler_input, length)
 
 
 class NextHandler(_RoutineHandler):
-    intents = ("AMAZON.NextIntent",)
+    intents = (Intent.NEXT,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return self.flow.next(handler_input)
 
 
 class PreviousHandler(_RoutineHandler):
-    intents = ("AMAZON.PreviousIntent",)
+    intents = (Intent.PREVIOUS,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         progress = self.flow.current(handler_input)
@@ -213,7 +200,7 @@ class PreviousHandler(_RoutineHandler):
             return self.flow.start(handler_input, progress.length, remember=False)
         if progress.position == 0:
             routine = self.flow.routine(handler_input)
-            pick = picker(handler_input, self.flow.deps)
+            pick = self.flow.pick(handler_input)
             again = ssml.text(pick("first_again", routine.cues["first_again"]))
             return self.flow.present(handler_input, progress.length, 0, again)
         return self.flow.present(handler_input, progress.length, progress.position - 1)
@@ -222,14 +209,14 @@ class PreviousHandler(_RoutineHandler):
 class RepeatStretchHandler(_RoutineHandler):
     """Repeat, right after a stretch: do that stretch again."""
 
-    intents = ("AMAZON.RepeatIntent",)
+    intents = (Intent.REPEAT,)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        last = session_attributes(handler_input).get(LAST)
+        last = last_said(handler_input)
         return (
             super().can_handle(handler_input)
-            and isinstance(last, dict)
-            and last.get("kind") == "stretch"
+            and last is not None
+            and last.kind == STRETCH
             and self.flow.in_session(handler_input) is not None
         )
 
@@ -244,7 +231,7 @@ class RepeatStretchHandler(_RoutineHandler):
 class SkipHandler(_RoutineHandler):
     """Skip the stretch that comes next (the one the last question named)."""
 
-    intents = ("SkipIntent",)
+    intents = (Intent.SKIP,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         progress = self.flow.current(handler_input)
@@ -252,7 +239,7 @@ class SkipHandler(_RoutineHandler):
             return self.flow.not_running(handler_input)
         routine = self.flow.routine(handler_input)
         length = routine.lengths[progress.length]
-        pick = picker(handler_input, self.flow.deps)
+        pick = self.flow.pick(handler_input)
         skipped = length.steps[progress.position + 1].label
         preface = ssml.text(pick("skipped", routine.cues["skipped"]).format(name=skipped))
         target = progress.position + 2
@@ -267,13 +254,12 @@ class SkipHandler(_RoutineHandler):
             attributes[state.LAST_FINISHED] = today
 
         state.update(handler_input, self.flow.deps.store, done)
-        session_attributes(handler_input).pop(ROUTINE, None)
-        set_pending(handler_input, None)
-        return respond(handler_input, self.flow.deps, preface + ssml.text(finished), None)
+        session.attributes(handler_input).pop(session.ROUTINE, None)
+        return speak(handler_input, preface + ssml.text(finished), None, said=SAID_STRETCH)
 
 
 class PauseHandler(_RoutineHandler):
-    intents = ("AMAZON.PauseIntent",)
+    intents = (Intent.PAUSE,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         if self.flow.in_session(handler_input) is None and self.flow.saved(handler_input) is None:
@@ -284,7 +270,7 @@ class PauseHandler(_RoutineHandler):
 class StopRoutineHandler(_RoutineHandler):
     """Stop or cancel in the middle of a routine: the place is kept for next time."""
 
-    intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent")
+    intents = (Intent.STOP, Intent.CANCEL)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return super().can_handle(handler_input) and self.flow.in_session(handler_input) is not None
@@ -296,14 +282,14 @@ class StopRoutineHandler(_RoutineHandler):
 class ResumeHandler(_RoutineHandler):
     """ "Continue my stretches", in this session or days later."""
 
-    intents = ("ResumeRoutineIntent", "AMAZON.ResumeIntent")
+    intents = (Intent.RESUME_ROUTINE, Intent.RESUME)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return self.flow.resume(handler_input)
 
 
 class StartOverHandler(_RoutineHandler):
-    intents = ("AMAZON.StartOverIntent",)
+    intents = (Intent.START_OVER,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         progress = self.flow.current(handler_input)
@@ -311,48 +297,23 @@ class StartOverHandler(_RoutineHandler):
 
 
 class HowManyLeftHandler(_RoutineHandler):
-    intents = ("RoutineStatusIntent",)
+    intents = (Intent.ROUTINE_STATUS,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         progress = self.flow.current(handler_input)
         if progress is None:
             return self.flow.not_running(handler_input)
-        content = content_for(handler_input, self.flow.deps)
+        content = self.flow.deps.content_for(handler_input)
         steps = content.routine.lengths[progress.length].steps[progress.position + 1 :]
         names = content.spoken_list(list(dict.fromkeys(s.stretch.name for s in steps)))
-        session_attributes(handler_input)[ROUTINE] = progress.to_json()
+        session.attributes(handler_input)[session.ROUTINE] = progress.to_json()
         return say_prompt(
             handler_input,
             self.flow.deps,
             "left",
             {"left": str(len(steps)), "names": names},
-            waiting_for="next",
+            asking=Question.NEXT,
         )
-
-
-class RoutineAnswerHandler(_RoutineHandler):
-    """Yes or no to the routine's questions: ready for the next one, continue, start."""
-
-    intents = ("AMAZON.YesIntent", "AMAZON.NoIntent")
-    kinds = ("next", "resume", "start_routine")
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return (
-            super().can_handle(handler_input) and pending(handler_input).get("kind") in self.kinds
-        )
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        kind = pending(handler_input).get("kind")
-        yes = bool(is_intent_name("AMAZON.YesIntent")(handler_input))
-        if kind == "next":
-            return self.flow.next(handler_input) if yes else self.flow.pause(handler_input)
-        if kind == "resume":
-            if yes:
-                return self.flow.resume(handler_input)
-            return say_prompt(handler_input, self.flow.deps, "declined_routine")
-        if yes:
-            return self.flow.start(handler_input)
-        return say_prompt(handler_input, self.flow.deps, "declined")
 
 
 TASK_NAME = "StartBedtimeStretches"
@@ -366,7 +327,7 @@ class TaskLaunchHandler(_RoutineHandler):
         request = handler_input.request_envelope.request
         task = (
             getattr(request, "task", None)
-            if is_request_type("LaunchRequest")(handler_input)
+            if is_request_type(Request.LAUNCH)(handler_input)
             else None
         )
         name = str(getattr(task, "name", "") or "")
@@ -380,10 +341,23 @@ class TaskLaunchHandler(_RoutineHandler):
         return self.flow.start(handler_input, length if length in routine.lengths else None)
 
 
-def routine_handlers(flow: RoutineFlow) -> list[AbstractRequestHandler]:
+def routine_actions(flow: RoutineFlow) -> Mapping[Action, Perform]:
+    """What a yes or no to the routine's questions means (see questions.MEANINGS)."""
+    return MappingProxyType(
+        {
+            Action.START_ROUTINE: lambda h, _: flow.start(h),
+            Action.NEXT_STRETCH: lambda h, _: flow.next(h),
+            Action.PAUSE_ROUTINE: lambda h, _: flow.pause(h),
+            Action.RESUME_ROUTINE: lambda h, _: flow.resume(h),
+            Action.DECLINE_ROUTINE: lambda h, _: say_prompt(h, flow.deps, "declined_routine"),
+        }
+    )
+
+
+def routine_handlers(deps: Deps) -> Loaded:
     """In dispatch order: the ones that check session state come first."""
-    return [
-        RoutineAnswerHandler(flow),
+    flow = RoutineFlow(deps)
+    handlers = [
         RepeatStretchHandler(flow),
         StopRoutineHandler(flow),
         StartRoutineHandler(flow),
@@ -395,3 +369,8 @@ def routine_handlers(flow: RoutineFlow) -> list[AbstractRequestHandler]:
         StartOverHandler(flow),
         HowManyLeftHandler(flow),
     ]
+    return Loaded(handlers, routine_actions(flow))
+
+
+def task_handlers(deps: Deps) -> Loaded:
+    return Loaded([TaskLaunchHandler(RoutineFlow(deps))])

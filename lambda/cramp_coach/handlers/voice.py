@@ -5,20 +5,28 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from .. import person, slots
+from ..deps import Deps
+from ..intents import Intent, Slot
 from ..night import NORMAL, WHISPER
 from ..respond import say_prompt
-from .answers import resolved_slots
 from .base import DepsIntentHandler
+from .lazy import Loaded
 
 
 class VoiceHandler(DepsIntentHandler):
-    intents = ("VoiceIntent",)
+    intents = (Intent.VOICE,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        mode = resolved_slots(handler_input).get("mode")
+        mode = slots.resolved(handler_input).get(Slot.VOICE_MODE)
         if mode not in ("WHISPER", "NORMAL"):  # a voice Alexa heard but we don't know
             return say_prompt(handler_input, self.deps, "fallback")
         voice = WHISPER if mode == "WHISPER" else NORMAL
-        if self.deps.night is not None:
-            self.deps.night.set_voice(handler_input, self.deps.store, voice)
+        if self.deps.profiles is not None:
+            self.deps.profiles.set_voice(handler_input, voice)
+            person.refresh(handler_input, self.deps.profiles)  # the answer in the new voice
         return say_prompt(handler_input, self.deps, f"voice_{voice}")
+
+
+def settings_handlers(deps: Deps) -> Loaded:
+    return Loaded([VoiceHandler(deps)])

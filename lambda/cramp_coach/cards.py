@@ -1,0 +1,49 @@
+"""The cards shown in the Alexa app: what was said, its sources and when they were reviewed."""
+
+from __future__ import annotations
+
+from ask_sdk_model.ui import SimpleCard
+
+from . import ssml
+from .content import Content, Reply, Step
+
+
+def _source_lines(content: Content, keys: tuple[str, ...]) -> list[str]:
+    lines = []
+    for key in keys:
+        source = content.sources[key]
+        link = f" - {source.url}" if source.url else ""
+        lines.append(f"{content.words['source']}: {source.title}{link}")
+    return lines
+
+
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def answer_card(content: Content, reply: Reply, speech: ssml.Speech) -> SimpleCard:
+    """An answer: its words as spoken, each source with its link, the review date."""
+    reviewed = content.reviewed_line(reply)
+    lines = [
+        ssml.to_plain_text(speech.ssml()),
+        "",
+        *_source_lines(content, reply.sources),
+        "",
+        *([reviewed] if reviewed else []),
+        content.words["card_footer"],
+    ]
+    return SimpleCard(title=reply.title, content="\n".join(lines))
+
+
+def stretch_card(content: Content, step: Step, sentences: tuple[str, ...]) -> SimpleCard:
+    """A stretch: its steps for this leg (`sentences`), what it helps, its sources."""
+    stretch = step.stretch
+    lines = [
+        " ".join(sentences),
+        "",
+        f"{_sentence_case(stretch.helps)}.",
+        *_source_lines(content, stretch.sources),
+        "",
+        content.words["card_footer"],
+    ]
+    return SimpleCard(title=_sentence_case(step.label), content="\n".join(lines))

@@ -1,0 +1,57 @@
+"""The names Alexa uses to tell the skill what was asked: intents, their slots and request
+types, each declared once here (topic intents are declared by content/, with their answers)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Intent(StrEnum):
+    # Alexa's built-in intents
+    YES = "AMAZON.YesIntent"
+    NO = "AMAZON.NoIntent"
+    HELP = "AMAZON.HelpIntent"
+    FALLBACK = "AMAZON.FallbackIntent"
+    STOP = "AMAZON.StopIntent"
+    CANCEL = "AMAZON.CancelIntent"
+    NAVIGATE_HOME = "AMAZON.NavigateHomeIntent"
+    REPEAT = "AMAZON.RepeatIntent"
+    NEXT = "AMAZON.NextIntent"
+    PREVIOUS = "AMAZON.PreviousIntent"
+    PAUSE = "AMAZON.PauseIntent"
+    RESUME = "AMAZON.ResumeIntent"
+    START_OVER = "AMAZON.StartOverIntent"
+    # the skill's own
+    SOURCE = "SourceIntent"
+    START_ROUTINE = "StartRoutineIntent"
+    RESUME_ROUTINE = "ResumeRoutineIntent"
+    ROUTINE_STATUS = "RoutineStatusIntent"
+    SKIP = "SkipIntent"
+    SET_REMINDER = "SetReminderIntent"
+    LIST_REMINDERS = "ListRemindersIntent"
+    CHANGE_REMINDER = "ChangeReminderIntent"
+    CANCEL_REMINDER = "CancelReminderIntent"
+    DELETE_DATA = "DeleteDataIntent"
+    VOICE = "VoiceIntent"
+
+
+class Slot(StrEnum):
+    LENGTH = "length"  # StartRoutineIntent: which routine
+    TIME = "time"  # SetReminderIntent, ChangeReminderIntent
+    FREQUENCY = "frequency"  # SetReminderIntent
+    VOICE_MODE = "mode"  # VoiceIntent
+
+
+class Request(StrEnum):
+    LAUNCH = "LaunchRequest"
+    INTENT = "IntentRequest"
+    SESSION_ENDED = "SessionEndedRequest"
+    SESSION_RESUMED = "SessionResumedRequest"
+    CONNECTIONS_RESPONSE = "Connections.Response"
+    SKILL_DISABLED = "AlexaSkillEvent.SkillDisabled"
+
+
+# Requests answered in words; any other is an event, which Alexa answers silently.
+SPOKEN = frozenset(
+    {Request.LAUNCH, Request.INTENT, Request.SESSION_RESUMED, Request.CONNECTIONS_RESPONSE}
+)
