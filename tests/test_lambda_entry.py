@@ -97,6 +97,38 @@ def test_an_unreadable_event_gets_a_spoken_apology_not_a_crash(handler: Any, eve
     assert result["response"]["shouldEndSession"] is True
 
 
+def test_an_unreadable_event_is_answered_in_the_default_locale_from_parsed_content(
+    tmp_path: Path, handler: Any
+) -> None:
+    import shutil
+
+    from cramp_coach.content import ContentLibrary
+    from cramp_coach.entry import unreadable_request_response
+
+    shutil.copytree(ROOT / "content" / "en-US", tmp_path / "en-US")
+    shutil.copytree(ROOT / "content" / "en-US", tmp_path / "en-GB")
+    prompts = tmp_path / "en-GB" / "prompts.json"
+    prompts.write_text(prompts.read_text().replace("Sorry", "Apologies"))
+    library = ContentLibrary(tmp_path, default_locale="en-GB")
+    no_locale = {"request": {"type": "IntentRequest"}}
+    first = unreadable_request_response(no_locale, library)
+    assert "Apologies" in first["response"]["outputSpeech"]["ssml"]  # the configured default
+    parsed = library.get("en-GB")
+    unreadable_request_response(no_locale, library)
+    assert library.get("en-GB") is parsed  # parsed once, not once per unreadable request
+    us = unreadable_request_response({"request": {"type": "X", "locale": "en-US"}}, library)
+    assert us == {"version": "1.0", "response": {}}  # an event: no words
+
+
+def test_the_process_content_follows_the_configured_locale(monkeypatch: Any) -> None:
+    from cramp_coach import entry
+
+    monkeypatch.setenv("CRAMP_COACH_LOCALE", "en-GB")
+    monkeypatch.setattr(entry, "_content", None)
+    library = entry.content_library()
+    assert library.resolve(None) == "en-GB" and entry.content_library() is library
+
+
 def test_a_store_that_cannot_be_opened_still_gets_a_welcome(tmp_path: Path, library: Any) -> None:
     import random
 

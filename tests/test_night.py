@@ -95,6 +95,18 @@ def test_each_device_has_its_own_zone(echo: Simulator, api: Any) -> None:
     assert not whispered(echo.say("ask cramp coach is it ALS").ssml)
 
 
+def test_one_tls_context_serves_every_settings_api_call(echo: Simulator, api: Any) -> None:
+    from cramp_coach import api_client
+
+    api_client._tls_context.cache_clear()
+    echo.say("ask cramp coach is it ALS")
+    echo.device = env.Device(api_endpoint=api.endpoint, device_id="amzn1.ask.device.BEDROOM")
+    echo.say("ask cramp coach is it ALS")
+    assert len(api.calls("GET", "/v2/devices/")) == 2  # both over HTTPS, trusted
+    info = api_client._tls_context.cache_info()
+    assert (info.misses, info.hits) == (1, 1)  # the trust store was loaded once
+
+
 @pytest.mark.parametrize(
     "failure",
     [Failure(500, {}), Failure(403, {"code": "FORBIDDEN"}), Failure(200, {}, delay=2.0)],

@@ -22,12 +22,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cramp_coach")
 _skill: CustomSkill | None = None
+_content: ContentLibrary | None = None
+
+
+def content_library() -> ContentLibrary:
+    """The process's content, in the configured default locale: each locale is parsed once,
+    for the skill and for the apology to an unreadable request alike."""
+    global _content
+    if _content is None:
+        from .content import ContentLibrary
+
+        _content = ContentLibrary(default_locale=Config.from_env().default_locale)
+    return _content
 
 
 def skill() -> CustomSkill:
     global _skill
     if _skill is None:
-        _skill = _build(Config.from_env())
+        _skill = _build(Config.from_env(), content_library())
     return _skill
 
 
@@ -64,11 +76,10 @@ def prepare_ahead() -> bool:
         return False
     import importlib
 
-    from .content import ContentLibrary
     from .handlers.lazy import LazyGroup
     from .store import LazyStore
 
-    content = ContentLibrary(default_locale=config.default_locale)
+    content = content_library()
     for locale in content.available():
         content.get(locale)
     _skill = _build(config, content)
@@ -83,22 +94,18 @@ def prepare_ahead() -> bool:
     return True
 
 
-# Request types whose answer may be spoken; any other is an event, which Alexa answers silently.
-SPOKEN = ("LaunchRequest", "IntentRequest", "SessionResumedRequest")
-
-
-def unreadable_request_response(event: Any) -> dict[str, Any]:
+def unreadable_request_response(event: Any, content: ContentLibrary) -> dict[str, Any]:
     """A spoken apology for an envelope the SDK cannot read, in the request's language (for an
     event, an empty response: Alexa rejects speech there)."""
     from . import ssml
-    from .content import ContentLibrary
+    from .intents import SPOKEN
 
     request = event.get("request") if isinstance(event, dict) else None
     kind = request.get("type") if isinstance(request, dict) else None
     if isinstance(kind, str) and kind not in SPOKEN:
         return {"version": "1.0", "response": {}}
     locale = request.get("locale") if isinstance(request, dict) else None
-    words = ContentLibrary().get(locale if isinstance(locale, str) else None).replies["error"]
+    words = content.get(locale if isinstance(locale, str) else None).replies["error"]
     return {
         "version": "1.0",
         "response": {
@@ -108,9 +115,15 @@ def unreadable_request_response(event: Any) -> dict[str, Any]:
     }
 
 
-def handle_event(event: Any, context: Any, the_skill: CustomSkill | None = None) -> dict[str, Any]:
+def handle_event(
+    event: Any,
+    context: Any,
+    the_skill: CustomSkill | None = None,
+    content: ContentLibrary | None = None,
+) -> dict[str, Any]:
     """Answer one Alexa request envelope (a dict, as Lambda passes it). `context` is Lambda's
-    context object (None outside Lambda): handlers see it, and take their deadline from it."""
+    context object (None outside Lambda): handlers see it, and take their deadline from it.
+    `content` words the apology for an unreadable envelope (default: the process's)."""
     current = the_skill or skill()
     request = event.get("request") if isinstance(event, dict) else None
     system = event.get("context") if isinstance(event, dict) else None  # the envelope's
@@ -121,14 +134,14 @@ def handle_event(event: Any, context: Any, the_skill: CustomSkill | None = None)
         or not isinstance(system.get("System"), dict)
     ):
         log.warning("not an Alexa request envelope")
-        return unreadable_request_response(event)
+        return unreadable_request_response(event, content or content_library())
     try:
         envelope = current.serializer.deserialize(
             payload=json.dumps(event), obj_type=RequestEnvelope
         )
     except Exception as error:  # not an Alexa request at all: answer, don't crash
         log.warning("unreadable request: %s", type(error).__name__)
-        return unreadable_request_response(event)
+        return unreadable_request_response(event, content or content_library())
     try:
         response = current.invoke(request_envelope=envelope, context=context)
     except AskSdkException as error:  # a request for another skill: refused before any handler
