@@ -32,12 +32,12 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as folder:
             for writers, updates in CASES:
                 path = Path(folder) / f"contended-{writers}.sqlite3"
-                table = dynalite.create_table(dynalite.resource())
+                table = dynalite.create_table(dynalite.client())
                 for name, stores in (
                     ("SQLite", [SqliteStore(path) for _ in range(writers)]),
                     (
                         "DynamoDB (dynalite)",
-                        [open_dynamodb(table, dynalite.resource()) for _ in range(writers)],
+                        [open_dynamodb(table, dynalite.client()) for _ in range(writers)],
                     ),
                 ):
                     began = time.monotonic()

@@ -122,8 +122,8 @@ def dynalite() -> Any:
 def dynamo_store(dynalite: Dynalite) -> Any:
     from cramp_coach.store.dynamodb import open_dynamodb
 
-    resource = dynalite.resource()
-    return open_dynamodb(dynalite.create_table(resource), resource)
+    client = dynalite.client()
+    return open_dynamodb(dynalite.create_table(client), client)
 
 
 @pytest.fixture(params=["sqlite", "dynamodb"])

@@ -62,15 +62,14 @@ class Dynalite:
         self.process.terminate()
         self.process.wait(timeout=5)
 
-    def resource(self) -> Any:
-        from cramp_coach.store.dynamodb import create_resource
+    def client(self) -> Any:
+        from cramp_coach.store.dynamodb import create_client
 
-        return create_resource(REGION, self.endpoint)
+        return create_client(REGION, self.endpoint)
 
-    def create_table(self, resource: Any, name: str | None = None) -> str:
+    def create_table(self, client: Any, name: str | None = None) -> str:
         """Create a table like the production one and wait until it is ACTIVE."""
         name = name or f"cramp-coach-{uuid.uuid4().hex[:8]}"
-        client = resource.meta.client
         client.create_table(
             TableName=name,
             KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],

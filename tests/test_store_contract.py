@@ -136,12 +136,19 @@ def test_dynamodb_items_have_the_sdk_adapters_layout(dynamo_store: Any) -> None:
 
     alice = envelope_for("alice")
     dynamo_store.save_attributes(alice, {"welcomed": True, "routine": {"position": 2}})
-    item = dynamo_store.table.get_item(Key={"id": user_key(alice)})["Item"]
-    assert item == {"id": user_key(alice), "attributes": item["attributes"], "version": 1}
-    assert item["attributes"] == {"welcomed": True, "routine": {"position": 2}}
+    client, table = dynamo_store.client, dynamo_store.table_name
+    item = client.get_item(TableName=table, Key={"id": {"S": user_key(alice)}})["Item"]
+    assert item == {  # DynamoDB's wire form: exactly what the SDK adapter writes and reads
+        "id": {"S": user_key(alice)},
+        "attributes": {
+            "M": {"welcomed": {"BOOL": True}, "routine": {"M": {"position": {"N": "2"}}}}
+        },
+        "version": {"N": "1"},
+    }
     # An item the stock adapter wrote (no version yet) reads, and saves as version 1.
     bob = envelope_for("bob")
-    dynamo_store.table.put_item(Item={"id": user_key(bob), "attributes": {"welcomed": True}})
+    stock = {"id": {"S": user_key(bob)}, "attributes": {"M": {"welcomed": {"BOOL": True}}}}
+    client.put_item(TableName=table, Item=stock)
     read = dynamo_store.get_attributes(bob)
     assert plain(read) == {"welcomed": True}
     read["voice"] = "normal"
@@ -160,8 +167,8 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Any) -> tuple[Any, i
     from cramp_coach.store.dynamodb import open_dynamodb
 
     dynalite = request.getfixturevalue("dynalite")
-    table = dynalite.create_table(dynalite.resource())
-    return (lambda: open_dynamodb(table, dynalite.resource())), 25
+    table = dynalite.create_table(dynalite.client())
+    return (lambda: open_dynamodb(table, dynalite.client())), 25
 
 
 def test_eight_writers_contending_for_one_person_drop_nothing(

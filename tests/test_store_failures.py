@@ -38,9 +38,9 @@ def simulator_on(store: Any, library: ContentLibrary, resolver: Resolver) -> Sim
 
 def dynamodb_at(endpoint: str) -> LazyStore:
     def build() -> Any:
-        from cramp_coach.store.dynamodb import create_resource, open_dynamodb
+        from cramp_coach.store.dynamodb import create_client, open_dynamodb
 
-        return open_dynamodb("cramp-coach", create_resource(REGION, endpoint))
+        return open_dynamodb("cramp-coach", create_client(REGION, endpoint))
 
     return LazyStore(build)
 

@@ -18,7 +18,8 @@ T = TypeVar("T")
 
 
 class Chooser(Protocol):
-    """What picks among phrasings: a seeded `random.Random` in tests."""
+    """What picks among phrasings: `random.SystemRandom` (the OS's randomness at each pick, so
+    processes restored from one SnapStart snapshot still differ), a seeded Random in tests."""
 
     def choice(self, seq: Sequence[T]) -> T: ...
 
@@ -27,7 +28,7 @@ class Chooser(Protocol):
 class Deps:
     content: ContentLibrary
     store: AbstractPersistenceAdapter | None = None
-    rng: Chooser = field(default_factory=random.Random)
+    rng: Chooser = field(default_factory=random.SystemRandom)
     profiles: Profiles | None = None
 
     def content_for(self, handler_input: HandlerInput) -> Content:

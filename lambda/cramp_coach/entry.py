@@ -84,7 +84,7 @@ def prepare_ahead() -> bool:
         content.get(locale)
     _skill = _build(config, content)
     if isinstance(_skill.persistence_adapter, LazyStore):
-        _ = _skill.persistence_adapter.store  # boto3 and its resource
+        _ = _skill.persistence_adapter.store  # boto3 and its client
     for mapper in _skill.request_dispatcher.request_mappers:
         for chain in mapper.request_handler_chains:
             if isinstance(chain.request_handler, LazyGroup):

@@ -165,7 +165,7 @@ def build_skill(
     deps = Deps(
         content=content or ContentLibrary(default_locale=config.default_locale),
         store=store,
-        rng=rng or random.Random(),
+        rng=rng or random.SystemRandom(),
         profiles=profiles,
     )
     task = LazyGroup(TASK_KEYS, lambda: _task(deps), also=launched_by_task)

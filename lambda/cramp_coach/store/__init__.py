@@ -4,7 +4,7 @@
 - otherwise the embedded SQLite store (CRAMP_COACH_DB, or a per-user data folder).
 
 Opening a store does no I/O and imports nothing heavy: boto3 is imported, and the DynamoDB
-resource created, by the first request that actually reads or writes state.
+client created, by the first request that actually reads or writes state.
 """
 
 from __future__ import annotations
@@ -62,9 +62,9 @@ def open_store(config: Config) -> AbstractPersistenceAdapter:
         table, region = config.dynamodb_table, config.dynamodb_region
 
         def build() -> AbstractPersistenceAdapter:
-            from .dynamodb import create_resource, open_dynamodb
+            from .dynamodb import create_client, open_dynamodb
 
-            return open_dynamodb(table, create_resource(region))
+            return open_dynamodb(table, create_client(region))
 
         return LazyStore(build)
     if config.state_path is None:

@@ -8,13 +8,13 @@ wrote reads the same, plus what the stock adapter does not do:
   person lose no update;
 - numbers: DynamoDB returns Decimal and rejects float; values are converted both ways.
 
-The stock adapter itself is not used: importing it builds a second boto3 resource in a default
-argument (4-6 ms of a cold start even with the first one's models cached), and it makes a new
-Table object for every call.
+The stock adapter itself is not used: it needs a boto3 resource, and a resource costs a cold
+start about 80 ms more than the low-level client this store uses (bench/README.md); importing
+it also builds a second resource in a default argument.
 
-The boto3 resource is built with short timeouts and few retries, so a slow or failing table
-costs a sleepy person at most a couple of seconds, never a crash. Nothing here is imported
-until a request needs state (see store.LazyStore).
+The client is built with short timeouts and few retries, so a slow or failing table costs a
+sleepy person at most a couple of seconds, never a crash. Nothing here is imported until a
+request needs state (see store.LazyStore).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..log_config import quiet_third_parties
@@ -62,12 +63,12 @@ def from_dynamo(value: Any) -> Any:
     return value
 
 
-def create_resource(region: str | None, endpoint_url: str | None = None) -> Any:
-    """A boto3 DynamoDB resource with short timeouts (endpoint: AWS_ENDPOINT_URL_DYNAMODB)."""
+def create_client(region: str | None, endpoint_url: str | None = None) -> Any:
+    """A boto3 DynamoDB client with short timeouts (endpoint: AWS_ENDPOINT_URL_DYNAMODB)."""
     import boto3
     from botocore.config import Config as BotoConfig
 
-    return boto3.resource(
+    return boto3.client(
         "dynamodb",
         region_name=region,
         endpoint_url=endpoint_url,
@@ -84,31 +85,41 @@ ATTRIBUTES = "attributes"
 VERSION_FIELD = "version"
 
 
+_SERIALIZE = TypeSerializer().serialize
+_DESERIALIZE = TypeDeserializer().deserialize
+
+
+def _typed(item: dict[str, Any]) -> dict[str, Any]:
+    """Plain values -> DynamoDB's typed wire form ({"S": ...}, {"N": ...}, {"M": ...})."""
+    return {name: _SERIALIZE(to_dynamo(value)) for name, value in item.items()}
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: from_dynamo(_DESERIALIZE(value)) for name, value in item.items()}
+
+
 class DynamoDbStore(AbstractPersistenceAdapter):
     """Per-person attributes in one DynamoDB item each, with version-checked writes."""
 
-    def __init__(self, table_name: str, resource: Any) -> None:
+    def __init__(self, table_name: str, client: Any) -> None:
         self.table_name = table_name
-        self.resource = resource
-        self._table: Any = None
+        self.client = client
 
-    @property
-    def table(self) -> Any:
-        if self._table is None:  # one Table object per process (a race only builds two)
-            self._table = self.resource.Table(self.table_name)
-        return self._table
+    def _key(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+        return _typed({PARTITION_KEY: user_key(request_envelope)})
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
-        key = user_key(request_envelope)
         try:
-            response = self.table.get_item(Key={PARTITION_KEY: key}, ConsistentRead=True)
+            response = self.client.get_item(
+                TableName=self.table_name, Key=self._key(request_envelope), ConsistentRead=True
+            )
         except (ClientError, BotoCoreError) as error:
             raise PersistenceException(f"read failed: {type(error).__name__}") from error
-        item = response.get("Item")
+        item = _plain(response.get("Item") or {})
         if not item:
             return {}
-        attributes: dict[str, Any] = from_dynamo(item.get(ATTRIBUTES) or {})
-        attributes[VERSION] = from_dynamo(item.get(VERSION_FIELD, 0))
+        attributes: dict[str, Any] = item.get(ATTRIBUTES) or {}
+        attributes[VERSION] = item.get(VERSION_FIELD, 0)
         return attributes
 
     def save_attributes(
@@ -131,11 +142,11 @@ class DynamoDbStore(AbstractPersistenceAdapter):
             condition = {
                 "ConditionExpression": expression,
                 "ExpressionAttributeNames": {"#v": VERSION_FIELD},
-                "ExpressionAttributeValues": {":expected": expected},
+                "ExpressionAttributeValues": _typed({":expected": expected}),
             }
-        item = {PARTITION_KEY: key, ATTRIBUTES: to_dynamo(data), VERSION_FIELD: new_version}
+        item = _typed({PARTITION_KEY: key, ATTRIBUTES: data, VERSION_FIELD: new_version})
         try:
-            self.table.put_item(Item=item, **condition)
+            self.client.put_item(TableName=self.table_name, Item=item, **condition)
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code")
             if code == "ConditionalCheckFailedException":
@@ -147,10 +158,10 @@ class DynamoDbStore(AbstractPersistenceAdapter):
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         try:
-            self.table.delete_item(Key={PARTITION_KEY: user_key(request_envelope)})
+            self.client.delete_item(TableName=self.table_name, Key=self._key(request_envelope))
         except (ClientError, BotoCoreError) as error:
             raise PersistenceException(f"delete failed: {type(error).__name__}") from error
 
 
-def open_dynamodb(table_name: str, resource: Any) -> AbstractPersistenceAdapter:
-    return DynamoDbStore(table_name, resource)
+def open_dynamodb(table_name: str, client: Any) -> AbstractPersistenceAdapter:
+    return DynamoDbStore(table_name, client)
