@@ -569,9 +569,8 @@ def test_the_disclaimer_is_heard_on_first_launch(content: Content, rules: Rules)
     assert rules.failures("disclaimer", content.replies["launch_first"].say) == []
 
 
-def prose_in_code(source: str) -> list[str]:
-    """String constants that read like sentences, other than docstrings and log messages."""
-    tree = ast.parse(source)
+def _not_for_listeners(tree: ast.AST) -> set[int]:
+    """The string constants no one hears: docstrings, log messages, exception messages."""
     skip: set[int] = set()
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
@@ -586,24 +585,99 @@ def prose_in_code(source: str) -> list[str]:
             skip.update(id(a) for a in node.args)
         if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
             skip.update(id(a) for a in node.exc.args)
-    prose = re.compile(r"[A-Z][a-z]+(?: [a-z',]+){3,}[.?!]")
+    return skip
+
+
+def _strings(tree: ast.AST) -> list[str]:
+    """The string constants someone may hear or read, f-string pieces included."""
+    skip = _not_for_listeners(tree)
+    for node in ast.walk(tree):
+        if id(node) in skip and isinstance(node, ast.JoinedStr):
+            skip.update(id(part) for part in node.values)
     return [
         node.value
         for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+    ]
+
+
+def prose_in_code(source: str) -> list[str]:
+    """String constants that read like sentences, other than docstrings and log messages."""
+    prose = re.compile(r"[A-Z][a-z]+(?: [a-z',]+){3,}[.?!]")
+    return [text for text in _strings(ast.parse(source)) if prose.search(text)]
+
+
+# A word or punctuation that joins two parts of a sentence: " at ", " and ", ", ", ": ", " - ".
+JOIN = re.compile(r"^\s+[^\W\d_]+\s+$|^\s*[,;:]\s+$|^\s+[-\u2013\u2014]\s+$")
+# The words of a 12-hour clock: "AM", "p.m.", "10 pm".
+CLOCK_WORDS = re.compile(r"^\s*[AaPp]\.?\s?[Mm]\.?\s*$|\d\s*[AaPp]\.?[Mm]\b")
+
+
+def _joins(tree: ast.AST) -> list[str]:
+    """Constants that join values into text: next to a value in an f-string, a separator that
+    `.join`s, or added between values."""
+    heard = {id(node) for node in ast.walk(tree)} - _not_for_listeners(tree)
+    found: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr) and id(node) in heard:
+            parts = node.values
+            for i, part in enumerate(parts):
+                neighbours = parts[max(0, i - 1) : i] + parts[i + 1 : i + 2]
+                if any(isinstance(n, ast.FormattedValue) for n in neighbours):
+                    found.append(part)
+        joined = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        if joined and node.func.attr == "join":  # type: ignore[union-attr]
+            found.append(node.func.value)  # type: ignore[union-attr]
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            found += [node.left, node.right]
+    return [
+        node.value
+        for node in found
         if isinstance(node, ast.Constant)
         and isinstance(node.value, str)
-        and id(node) not in skip
-        and prose.search(node.value)
+        and id(node) in heard
+        and JOIN.match(node.value)
+        and node.value == node.value.lower()
     ]
+
+
+def language_rules_in_code(source: str) -> list[str]:
+    """What a language decides but code does instead: words that join a sentence's parts, the
+    clock's AM and PM, 12-hour arithmetic, and strftime's formats and the calendar module's
+    names (English month and day names, the C library's AM/PM)."""
+    tree = ast.parse(source)
+    found = [f"join {text!r}" for text in _joins(tree)]
+    found += [f"clock word {text!r}" for text in _strings(tree) if CLOCK_WORDS.search(text)]
+    for node in ast.walk(tree):
+        twelve = isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod)
+        if twelve and isinstance(node.right, ast.Constant) and node.right.value == 12:
+            found.append(f"12-hour clock: {ast.unparse(node)}")
+        noon = isinstance(node, ast.Compare) and any(
+            isinstance(c, ast.Constant) and c.value == 12 for c in node.comparators
+        )
+        if noon and "hour" in ast.unparse(node.left).lower():  # type: ignore[attr-defined]
+            found.append(f"12-hour clock: {ast.unparse(node)}")
+        formats = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        if formats and node.func.attr == "strftime":  # type: ignore[union-attr]
+            found.append(f"strftime: {ast.unparse(node)}")
+        name = getattr(node, "attr", None) or getattr(node, "id", None)
+        if name in {"month_name", "month_abbr", "day_name", "day_abbr"}:
+            found.append(f"English calendar names: {ast.unparse(node)}")
+    return found
+
+
+def skill_code() -> list[Path]:
+    """The skill's package (the local chat tool, which stands in for Alexa's English
+    understanding, aside)."""
+    package = Path(__file__).resolve().parents[1] / "lambda" / "cramp_coach"
+    return [path for path in sorted(package.rglob("*.py")) if "local" not in path.parts]
 
 
 def test_content_files_are_the_only_home_of_speech() -> None:
     """No spoken sentence is hard-coded in the skill's package (the local chat tool aside)."""
-    package = Path(__file__).resolve().parents[1] / "lambda" / "cramp_coach"
     found = [
         (path.name, text)
-        for path in package.rglob("*.py")
-        if "local" not in path.parts
+        for path in skill_code()
         for text in prose_in_code(path.read_text(encoding="utf-8"))
     ]
     assert found == []
@@ -612,6 +686,59 @@ def test_content_files_are_the_only_home_of_speech() -> None:
 def test_the_speech_in_code_check_finds_a_hard_coded_sentence() -> None:
     assert prose_in_code('speak("Straighten your leg and pull your toes up.")')
     assert not prose_in_code('"""Straighten your leg and pull your toes up."""')
+
+
+def test_no_language_rule_is_in_code() -> None:
+    """Joins, list words, the clock and date formats are the locale's words, not code's."""
+    found = [
+        (path.name, rule)
+        for path in skill_code()
+        for rule in language_rules_in_code(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'items = [f"{s.spoken_when(content)} at {s.spoken_time(content)}" for s in schedules]',
+        'return ", ".join(items[:-1]) + f" {words[\'and\']} " + items[-1]',
+        'return ", ".join(items[:-1]) + " and " + items[-1]',
+        "line = f\"{words['source']}: {source.title}\"",
+        'line = title + " - " + url',
+        'line = f"{title} - {url}"',
+        'names = " and ".join(names)',
+        "hour = self.hour % 12 or 12",
+        'half = words["pm"] if self.hour >= 12 else words["am"]',
+        'half = "PM" if hour > 11 else "AM"',
+        'return f"{hour}:{minute:02d} p.m."',
+        'return f"{hour} pm"',
+        'return moment.strftime("%H:%M")',
+        'card = f"Reviewed {month_name[date.month]} {date.year}"',
+    ],
+)
+def test_the_language_in_code_check_finds_joins_and_clocks(code: str) -> None:
+    assert language_rules_in_code(code) or prose_in_code(code), code
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        '" ".join(parts)',
+        '"\\n".join(lines)',
+        'rule = f"BYHOUR={self.hour};BYMINUTE={self.minute};BYSECOND=0"',
+        'header = f"Bearer {token}"',
+        "if len(months) != 12: pass",
+        'logger.info("reminder at %s", when)',
+        'raise ValueError(f"{where}: needs {name} and {other}")',
+        'kind = text.split(", ", 1)[-1]',
+        'reason = f"body is over {limit} bytes"',
+        '"""Said at ten: 10 pm."""',
+        "return pattern.format(hour=hours[hour], period=periods[hour], minute=minute)",
+    ],
+)
+def test_the_language_in_code_check_leaves_code_alone(code: str) -> None:
+    assert language_rules_in_code(code) == [], code
 
 
 def test_reply_keys_used_in_code_exist(content: Content) -> None:

@@ -220,8 +220,8 @@ def test_the_loader_checks_the_locale_formats(copy: Path) -> None:
     edit(copy / "en-US" / "reminders.json", lambda d: d["words"].update(reminder_item="{when}"))
     found = problems(copy)
     assert "prompts.time.hours: needs a name for each of the 24 hours" in found
-    assert "prompts.time.with_minutes: only hour, period, minute can fill it" in found
-    assert "prompts.words.list_last: only rest, last can fill it" in found
+    assert "prompts.time.with_minutes uses a field other than ('hour', 'period', 'minute')" in found
+    assert "prompts.words.list_last uses a field other than ('rest', 'last')" in found
     assert "reminders.words.reminder_item: needs {time}" in found
 
 

@@ -203,6 +203,13 @@ class Content:
         month = self.months[reply.reviewed.month - 1]
         return self.words["reviewed"].format(month=month, year=reply.reviewed.year)
 
+    def source_line(self, key: str, link: bool = False) -> str:
+        """'Source: NHS: Leg cramps' for a card; with the address too, if `link` and it has one."""
+        source = self.sources[key]
+        if link and source.url:
+            return self.words["source_link"].format(title=source.title, url=source.url)
+        return self.words["source_line"].format(title=source.title)
+
     def spoken_list(self, items: list[str]) -> str:
         """'a, b and c', as the locale joins a list."""
         if len(items) <= 1:
@@ -276,7 +283,7 @@ def _date(value: Any, where: str, problems: list[str]) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        problems.append(f"{where}: {value!r} is not an ISO date (YYYY-MM-DD)")
+        problems.append(f"{where} is not an ISO date (YYYY-MM-DD): {value!r}")
         return None
 
 
@@ -377,10 +384,10 @@ def _check_pattern(
     try:
         pattern.format(**sample)
     except (KeyError, IndexError, ValueError) as error:
-        problems.append(f"{where}: only {', '.join(sample)} can fill it ({error!r})")
+        problems.append(f"{where} uses a field other than {tuple(sample)} ({error!r})")
     missing = [f for f in (sample if needed is None else needed) if "{" + f not in pattern]
     if missing:
-        problems.append(f"{where}: needs {' and '.join('{' + f + '}' for f in missing)}")
+        problems.append(f"{where}: needs " + " ".join("{" + f + "}" for f in missing))
 
 
 def _clock(raw: Any, problems: list[str]) -> Clock:
@@ -522,6 +529,8 @@ def parse(
     words = {**raw_prompts.get("words", {}), **raw_reminders.get("words", {})}
     for where, sample in (
         ("prompts.words.reviewed", {"month": "", "year": 2000}),
+        ("prompts.words.source_line", {"title": ""}),
+        ("prompts.words.source_link", {"title": "", "url": ""}),
         ("prompts.words.list_last", {"rest": "", "last": ""}),
         ("reminders.words.reminder_item", {"when": "", "time": ""}),
     ):

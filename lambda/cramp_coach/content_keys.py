@@ -26,7 +26,8 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
         "voice_normal",
     ),
     "prompts.words": (
-        "source",
+        "source_line",
+        "source_link",
         "card_footer",
         "reviewed",
         "list_separator",
@@ -112,7 +113,8 @@ ALLOWED: Mapping[str, tuple[str, ...]] = {
         "voice_normal",
     ),
     "prompts.words": (
-        "source",
+        "source_line",
+        "source_link",
         "card_footer",
         "reviewed",
         "list_separator",

@@ -254,12 +254,7 @@ def _render(content: Content, reply: Reply, said: Said) -> tuple[ssml.Speech, ss
 
 def _card_text(content: Content, reply: Reply, speech: ssml.Speech) -> str:
     lines = [ssml.to_plain_text(speech.ssml()), ""]
-    for key in reply.sources:
-        source = content.sources[key]
-        lines.append(
-            f"{content.words['source']}: {source.title}"
-            + (f" - {source.url}" if source.url else "")
-        )
+    lines += [content.source_line(key, link=True) for key in reply.sources]
     reviewed = content.reviewed_line(reply)
     lines += ["", *([reviewed] if reviewed else []), content.words["card_footer"]]
     return "\n".join(lines)

@@ -112,9 +112,7 @@ class RoutineFlow:
             session[ROUTINE] = progress.to_json()
             set_pending(handler_input, "next")
         stretch = turn.step.stretch
-        sources = "\n".join(
-            f"{content.words['source']}: {content.sources[k].title}" for k in stretch.sources
-        )
+        sources = "\n".join(content.source_line(k) for k in stretch.sources)
         steps = " ".join(step_sentences(turn.step, routine))
         card = SimpleCard(
             title=turn.step.label[:1].upper() + turn.step.label[1:],
