@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 ARGS ?=
 
-.PHONY: run serve test fuzz load bench contention nlu package lint format clean
+.PHONY: run serve test fuzz load bench contention nlu package content-keys lint format clean
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
@@ -58,6 +58,12 @@ nlu: $(STAMP)
 ## Assemble build/skill-package and build/lambda (for ask deploy / sam deploy) and the zip.
 package: $(STAMP)
 	$(BIN)/python tools/package.py
+
+## After changing content/schema/: derive lambda/cramp_coach/content_keys.py, the keys the
+## loader requires (the tests fail while it is out of date).
+content-keys: $(STAMP)
+	$(BIN)/python tools/content_keys.py
+	$(BIN)/ruff format --check lambda/cramp_coach/content_keys.py
 
 ## Lint, type-check and run the tests.
 test: lint $(NODE_STAMP)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from cramp_coach.content import ContentLibrary
 from cramp_coach.local import envelope as env
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -209,6 +210,13 @@ def test_the_lambda_code_has_no_local_tools_and_finds_its_content(package: Path)
     code = package / "lambda" / "cramp_coach"
     assert not (code / "local").exists() and not (code / "web").exists()
     assert (package / "lambda" / "content" / "en-US" / "answers.json").is_file()
+    content = package / "lambda" / "content"
+    assert (content / "structure.json").is_file() and not (content / "schema").exists()
+    library = ContentLibrary(content)
+    locales = {p.name for p in (ROOT / "content").iterdir() if p.is_dir() and p.name != "schema"}
+    assert library.available() == locales
+    for locale in locales:
+        assert library.get(locale).locale == locale
 
 
 def test_the_zip_holds_the_code_once_in_the_lambda_layout(package: Path) -> None:

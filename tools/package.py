@@ -1,8 +1,9 @@
 """`make package`: assemble the deployable skill from the one source of truth.
 
     build/skill-package/   skill.json, interactionModels/custom/<locale>.json, tasks/
-    build/lambda/          lambda_function.py, cramp_coach/ (without the local tools), content/,
-                           requirements.txt  -- what `ask deploy` and `sam build` take
+    build/lambda/          lambda_function.py, cramp_coach/ (without the local tools), content/
+                           (without its schema/, for editors and tests), requirements.txt
+                           -- what `ask deploy` and `sam build` take
     build/cramp-coach-lambda.zip
                            build/lambda plus its dependencies, ready to upload; boto3 and
                            botocore are left out because the Lambda Python runtime provides them
@@ -28,6 +29,8 @@ BUILD = ROOT / "build"
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
 # Only the terminal tools and the self-hosted web service; the Lambda never imports them.
 NOT_IN_LAMBDA = ("local", "web")
+# The content's JSON Schema is for editors and the tests; the loader never reads it.
+CONTENT_NOT_IN_LAMBDA = ("schema",)
 
 
 def ignore_noise(folder: str, names: list[str]) -> set[str]:
@@ -56,8 +59,14 @@ def lambda_code(target: Path) -> None:
             skip |= {n for n in names if n in NOT_IN_LAMBDA}
         return skip
 
+    def ignore_content(folder: str, names: list[str]) -> set[str]:
+        skip = ignore_noise(folder, names)
+        if Path(folder) == ROOT / "content":
+            skip |= {n for n in names if n in CONTENT_NOT_IN_LAMBDA}
+        return skip
+
     shutil.copytree(source / "cramp_coach", target / "cramp_coach", ignore=ignore)
-    shutil.copytree(ROOT / "content", target / "content", ignore=ignore_noise)
+    shutil.copytree(ROOT / "content", target / "content", ignore=ignore_content)
 
 
 def dependencies(requirements: Path, target: Path) -> None:

@@ -8,15 +8,6 @@ from . import ssml
 from .content import Content, Reply, Step
 
 
-def _source_lines(content: Content, keys: tuple[str, ...]) -> list[str]:
-    lines = []
-    for key in keys:
-        source = content.sources[key]
-        link = f" - {source.url}" if source.url else ""
-        lines.append(f"{content.words['source']}: {source.title}{link}")
-    return lines
-
-
 def _sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -27,7 +18,7 @@ def answer_card(content: Content, reply: Reply, speech: ssml.Speech) -> SimpleCa
     lines = [
         ssml.to_plain_text(speech.ssml()),
         "",
-        *_source_lines(content, reply.sources),
+        *(content.source_line(key, link=True) for key in reply.sources),
         "",
         *([reviewed] if reviewed else []),
         content.words["card_footer"],
@@ -42,7 +33,7 @@ def stretch_card(content: Content, step: Step, sentences: tuple[str, ...]) -> Si
         " ".join(sentences),
         "",
         f"{_sentence_case(stretch.helps)}.",
-        *_source_lines(content, stretch.sources),
+        *(content.source_line(key) for key in stretch.sources),
         "",
         content.words["card_footer"],
     ]

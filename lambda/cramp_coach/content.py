@@ -1,20 +1,25 @@
-"""Every spoken word, loaded from `content/<locale>/` and validated once per process.
+"""Every spoken word, loaded from `content/` and validated once per process, per locale.
 
-The files are JSON so the standard library reads them at almost no cost on a cold start.
-Layout (per locale):
+The files are JSON so the standard library reads them at almost no cost on a cold start. The
+structure every locale shares is kept apart from the words, so a new locale adds only words:
 
-- `answers.json`  topics: what the skill answers, each with phrasings, sources and an optional
-                  follow-up offer; a topic is reached through its intent (and slot value, `when`)
-                  or through another topic's offer.
-- `prompts.json`  replies the skill needs around the answers (launch, help, fallback, ...), a
-                  few `words` used to assemble cards and lists, the month names for review
-                  dates, the locale's `numbers` (the emergency number), which fill
-                  `{emergency_number}`-style placeholders in every answer as it loads, and
-                  `spoken_as`: how a written form is said ("911": "nine one one").
-- `sources.json`  the public sources answers cite, each with the date it was last checked.
-- `reminders.json` the bedtime reminder's replies and the words that describe a schedule.
-- `routine.json`  the bedtime stretches: each stretch's steps and sources, the two lengths with
-                  their holds and repetitions, the spoken cues, and the routine's replies.
+- `structure.json`   what the skill knows, by id: the sources' links; each topic's intent (and
+                     slot ids, `when`), sources, review dates and offer (what a yes leads to);
+                     the bedtime routine's stretches, sides, lengths, holds and sources.
+- `<locale>/`        only words, by the same ids:
+  - `answers.json`   each topic's title, phrasings (day and night) and the words of its offer.
+  - `prompts.json`   replies the skill needs around the answers (launch, help, fallback, ...),
+                     a few `words` used to assemble cards and lists, how the locale writes
+                     dates (`months`) and times (`time`), its `numbers` (the emergency number),
+                     which fill `{emergency_number}`-style placeholders in every answer as it
+                     loads, and `spoken_as`: how a written form is said ("911": "nine one one").
+  - `sources.json`   how each source is named aloud and titled on a card.
+  - `reminders.json` the bedtime reminder's replies and the words that describe a schedule.
+  - `routine.json`   each stretch's name and steps, each length's name, the spoken cues, and
+                     the routine's replies.
+- `schema/`          JSON Schema for each kind of file, named by each file's `$schema`: editors
+                     validate while people write, the tests validate every file. The keys the
+                     code relies on come from there, through the derived `content_keys` module.
 
 Every topic records when it was last reviewed against its sources and when its next review is
 due (`reviewed`, `next_review`: ISO dates), as health publishers do; the card shows the first.
@@ -34,95 +39,23 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from . import content_keys as keys
+
 EMPTY: Mapping[str, str] = MappingProxyType({})
 
 # Slot value meaning "the person named something, but it matched none of our values".
 UNMATCHED = "OTHER"
 
-REQUIRED_REPLIES = (
-    "launch_first",
-    "launch",
-    "help",
-    "fallback",
-    "nothing_pending",
-    "nothing_to_repeat",
-    "declined",
-    "goodbye",
-    "source_of_last",
-    "source_general",
-    "error",
-)
-QUESTION_REPLIES = (
-    "launch_first",
-    "launch",
-    "help",
-    "fallback",
-    "nothing_pending",
-    "nothing_to_repeat",
-)
-REQUIRED_WORDS = (
-    "and",
-    "source",
-    "card_footer",
-    "reviewed",
-    "DAILY",
-    "WEEKDAYS",
-    "WEEKENDS",
-    "am",
-    "pm",
-    "reminder_text",
-)
-REQUIRED_REMINDER_REPLIES = (
-    "reminder_ask_time",
-    "reminder_set",
-    "reminder_changed",
-    "reminder_list",
-    "reminder_list_many",
-    "reminder_none",
-    "reminder_none_to_change",
-    "reminder_deleted",
-    "reminder_denied",
-    "reminder_needs_permission",
-    "reminder_max",
-    "reminder_invalid",
-    "reminder_device",
-    "reminder_unavailable",
-    "voice_whisper",
-    "voice_normal",
-)
-MIN_PHRASINGS = 2
-# What an offer's "yes" may do besides giving another topic.
-OFFER_ACTIONS = frozenset({"start_routine"})
-REQUIRED_CUES = (
-    "intro",
-    "title",
-    "hold",
-    "ten_more",
-    "relax",
-    "again",
-    "next",
-    "next_reprompt",
-    "finished",
-    "resumed",
-    "first_again",
-    "skipped",
-    "disclaimer",
-    "first",
-)
-REQUIRED_ROUTINE_REPLIES = (
-    "paused",
-    "stopped",
-    "offer_resume",
-    "launch_done_today",
-    "left",
-    "no_routine",
-    "declined_routine",
-    "confirm_delete",
-    "deleted",
-    "kept",
-    "delete_failed",
-)
-MIN_HOLD, MAX_HOLD = 5, 60  # seconds; public guidance is 10-30 s holds
+STRUCTURE = "structure.json"
+# Derived from content/schema/ (see content_keys): the names kept for the code that uses them.
+REQUIRED_REPLIES = keys.REQUIRED["prompts.replies"]
+REQUIRED_REMINDER_REPLIES = keys.REQUIRED["reminders.replies"]
+REQUIRED_ROUTINE_REPLIES = keys.REQUIRED["routine.replies"]
+REQUIRED_CUES = keys.REQUIRED["routine.cues"]
+QUESTION_REPLIES = keys.QUESTIONS
+MIN_PHRASINGS = keys.MIN_PHRASINGS
+OFFER_ACTIONS = keys.OFFER_ACTIONS
+MIN_HOLD, MAX_HOLD = keys.MIN_HOLD, keys.MAX_HOLD
 
 
 class ContentError(ValueError):
@@ -215,6 +148,21 @@ class Routine:
 
 
 @dataclass(frozen=True, slots=True)
+class Clock:
+    """How the locale says a time of day (prompts.json `time`): a name for each hour 0-23, the
+    part of the day each hour falls in, and the patterns that put them with the minutes."""
+
+    hours: tuple[str, ...]  # 24 names: "12", "1", ... "11", "12", "1", ... on a 12-hour clock
+    periods: tuple[str, ...]  # 24: the part of the day of each hour ("AM", "PM")
+    on_the_hour: str  # {hour} {period} {minute}
+    with_minutes: str
+
+    def say(self, hour: int, minute: int) -> str:
+        pattern = self.on_the_hour if minute == 0 else self.with_minutes
+        return pattern.format(hour=self.hours[hour], period=self.periods[hour], minute=minute)
+
+
+@dataclass(frozen=True, slots=True)
 class Content:
     locale: str
     topics: Mapping[str, Reply]
@@ -226,6 +174,7 @@ class Content:
     spoken_as: Mapping[str, str] = field(
         default_factory=lambda: EMPTY
     )  # written form -> how it is said ("911" -> "nine one one")
+    clock: Clock = field(kw_only=True)  # how a time of day is said
 
     @property
     def answer_intents(self) -> frozenset[str]:
@@ -254,10 +203,23 @@ class Content:
         month = self.months[reply.reviewed.month - 1]
         return self.words["reviewed"].format(month=month, year=reply.reviewed.year)
 
+    def source_line(self, key: str, link: bool = False) -> str:
+        """'Source: NHS: Leg cramps' for a card; with the address too, if `link` and it has one."""
+        source = self.sources[key]
+        if link and source.url:
+            return self.words["source_link"].format(title=source.title, url=source.url)
+        return self.words["source_line"].format(title=source.title)
+
     def spoken_list(self, items: list[str]) -> str:
+        """'a, b and c', as the locale joins a list."""
         if len(items) <= 1:
             return "".join(items)
-        return ", ".join(items[:-1]) + f" {self.words['and']} " + items[-1]
+        rest = self.words["list_separator"].join(items[:-1])
+        return self.words["list_last"].format(rest=rest, last=items[-1])
+
+    def time_of_day(self, hour: int, minute: int) -> str:
+        """'10 PM', '9:30 PM': a time (24-hour `hour`) as the locale says it."""
+        return self.clock.say(hour, minute)
 
 
 def _strings(value: Any, where: str, problems: list[str], minimum: int = 1) -> tuple[str, ...]:
@@ -321,7 +283,7 @@ def _date(value: Any, where: str, problems: list[str]) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        problems.append(f"{where}: {value!r} is not an ISO date (YYYY-MM-DD)")
+        problems.append(f"{where} is not an ISO date (YYYY-MM-DD): {value!r}")
         return None
 
 
@@ -339,20 +301,156 @@ def _fill_numbers(raw: Any, numbers: Mapping[str, str]) -> Any:
     return raw
 
 
-def _read(path: str) -> Any:
+def _read(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
+            data = json.load(handle)
     except FileNotFoundError as error:
         raise ContentError(f"missing content file {path}") from error
     except json.JSONDecodeError as error:
         raise ContentError(f"{path}: not valid JSON: {error}") from error
+    if not isinstance(data, dict):
+        raise ContentError(f"{path}: must hold a JSON object")
+    data.pop("$schema", None)  # names the file's JSON Schema, for editors and the tests
+    return data
 
 
-def parse(locale: str, folder: str | os.PathLike[str]) -> Content:
-    """Read and validate one locale's content; raise ContentError listing every problem."""
+def read_structure(root: str | os.PathLike[str]) -> dict[str, Any]:
+    """`content/structure.json`: the part of the content every locale shares."""
+    return _read(os.path.join(root, STRUCTURE))
+
+
+def _combine(structure: Any, words: Any, where: str, problems: list[str]) -> Any:
+    """One object from its structure and its words. Each key belongs to one side: a key both
+    give (other than an object that both fill in, like an offer) is a mistake."""
+    if not isinstance(structure, dict) or not isinstance(words, dict):
+        problems.append(f"{where}: given both in {STRUCTURE} and in the words")
+        return structure
+    combined = dict(structure)
+    for key, value in words.items():
+        where_key = f"{where}.{key}"
+        combined[key] = (
+            _combine(combined[key], value, where_key, problems) if key in combined else value
+        )
+    return combined
+
+
+def _by_id(
+    where: str, structure: Any, words: Any, words_file: str, problems: list[str]
+) -> dict[str, Any]:
+    """Each id's structure with its words, in the structure's order: every id needs both."""
+    structure = structure if isinstance(structure, dict) else {}
+    words = words if isinstance(words, dict) else {}
+    problems.extend(f"{where}.{k}: no words in {words_file}" for k in structure if k not in words)
+    problems.extend(
+        f"{where}.{k}: words in {words_file} for an id {STRUCTURE} does not have"
+        for k in words
+        if k not in structure
+    )
+    combined: dict[str, Any] = {}
+    for key, value in structure.items():
+        if isinstance(value, dict):
+            combined[key] = _combine(value, words.get(key, {}), f"{where}.{key}", problems)
+        else:
+            problems.append(f"{where}.{key}: must be an object in {STRUCTURE}")
+    return combined
+
+
+def _check_keys(name: str, raw: Mapping[str, Any], problems: list[str]) -> None:
+    """The keys content/schema/ fixes for this words file: each required one given, no other."""
+    for place, required in keys.REQUIRED.items():
+        file, section = place.split(".", 1)
+        if file != name:
+            continue
+        given = raw.get(section)
+        given = given if isinstance(given, dict) else {}
+        problems.extend(f"{place}.{k}: missing" for k in required if not given.get(k))
+        problems.extend(
+            f"{place}.{k}: unknown (not in content/schema/{file}.schema.json)"
+            for k in given
+            if k not in keys.ALLOWED[place]
+        )
+
+
+def _check_pattern(
+    where: str,
+    pattern: str,
+    problems: list[str],
+    sample: Mapping[str, object],
+    needed: tuple[str, ...] | None = None,
+) -> None:
+    """A words pattern may use only the fields of `sample` (values of the types the code fills
+    in), and must use the needed ones (all, by default)."""
+    try:
+        pattern.format(**sample)
+    except (KeyError, IndexError, ValueError) as error:
+        problems.append(f"{where} uses a field other than {tuple(sample)} ({error!r})")
+    missing = [f for f in (sample if needed is None else needed) if "{" + f not in pattern]
+    if missing:
+        problems.append(f"{where}: needs " + " ".join("{" + f + "}" for f in missing))
+
+
+def _clock(raw: Any, problems: list[str]) -> Clock:
+    raw = raw if isinstance(raw, dict) else {}
+    hours = raw.get("hours")
+    if not (
+        isinstance(hours, list)
+        and len(hours) == 24
+        and all(isinstance(h, str) and h for h in hours)
+    ):
+        problems.append("prompts.time.hours: needs a name for each of the 24 hours, from 0")
+        hours = [""] * 24
+    starts = raw.get("periods")
+    periods = [""] * 24
+    if (
+        not isinstance(starts, dict)
+        or "0" not in starts
+        or not all(isinstance(v, str) for v in starts.values())
+        or not all(k.isdigit() and k == str(int(k)) and int(k) < 24 for k in starts)
+    ):
+        problems.append('prompts.time.periods: must map starting hours (from "0") to words')
+    else:
+        for hour in range(24):
+            periods[hour] = starts.get(str(hour), periods[hour - 1])
+    clock = Clock(
+        tuple(hours),
+        tuple(periods),
+        str(raw.get("on_the_hour", "")),
+        str(raw.get("with_minutes", "")),
+    )
+    sample = {"hour": hours[0], "period": periods[0], "minute": 0}
+    period = ("period",) if any(periods) else ()
+    for name, needed in (
+        ("on_the_hour", ("hour", *period)),
+        ("with_minutes", ("hour", *period, "minute")),
+    ):
+        _check_pattern(f"prompts.time.{name}", getattr(clock, name), problems, sample, needed)
+    return clock
+
+
+def parse(
+    locale: str,
+    folder: str | os.PathLike[str],
+    structure: Mapping[str, Any] | None = None,
+) -> Content:
+    """Read and validate one locale's words with the shared structure (read from the folder
+    beside the locale's when not given); raise ContentError listing every problem."""
     problems: list[str] = []
-    raw_sources = _read(os.path.join(folder, "sources.json"))
+    if structure is None:
+        structure = read_structure(os.path.dirname(os.path.abspath(folder)))
+
+    def words_file(name: str) -> dict[str, Any]:
+        raw = _read(os.path.join(folder, f"{name}.json"))
+        _check_keys(name, raw, problems)
+        return raw
+
+    raw_sources = _by_id(
+        "sources",
+        structure.get("sources"),
+        words_file("sources").get("sources"),
+        f"{locale}/sources.json",
+        problems,
+    )
     sources = {
         key: Source(key, s.get("spoken", ""), s.get("title", ""), s.get("url"), s.get("checked"))
         for key, s in raw_sources.items()
@@ -361,12 +459,18 @@ def parse(locale: str, folder: str | os.PathLike[str]) -> Content:
         if not source.spoken or not source.title:
             problems.append(f"sources.{source.key}: needs spoken and title")
 
-    raw_prompts = _read(os.path.join(folder, "prompts.json"))
+    raw_prompts = words_file("prompts")
     numbers = raw_prompts.get("numbers") or {}
     if not isinstance(numbers, dict) or not all(isinstance(v, str) for v in numbers.values()):
         problems.append("prompts.numbers: must map names to the words that say them")
         numbers = {}
-    raw_topics = _read(os.path.join(folder, "answers.json")).get("topics", {})
+    raw_topics = _by_id(
+        "topics",
+        structure.get("topics"),
+        words_file("answers").get("topics"),
+        f"{locale}/answers.json",
+        problems,
+    )
     topics = {
         key: _reply(key, _fill_numbers(raw, numbers), f"topics.{key}", problems)
         for key, raw in raw_topics.items()
@@ -400,13 +504,13 @@ def parse(locale: str, folder: str | os.PathLike[str]) -> Content:
                 problems.append(f"{where}: another topic already answers {variant}")
             seen_variants.add(variant)
 
-    raw_routine = _read(os.path.join(folder, "routine.json"))
+    raw_routine = _routine_of(structure.get("routine"), words_file("routine"), locale, problems)
     routine = _routine(raw_routine, sources, problems)
     replies = {
         key: _reply(key, _fill_numbers(raw, numbers), f"replies.{key}", problems)
         for key, raw in raw_prompts.get("replies", {}).items()
     }
-    raw_reminders = _read(os.path.join(folder, "reminders.json"))
+    raw_reminders = words_file("reminders")
     for name, raw_file in (("routine", raw_routine), ("reminders", raw_reminders)):
         for key, raw in raw_file.get("replies", {}).items():
             if key in replies:
@@ -414,13 +518,6 @@ def parse(locale: str, folder: str | os.PathLike[str]) -> Content:
             replies[key] = _reply(
                 key, _fill_numbers(raw, numbers), f"{name}.replies.{key}", problems
             )
-    problems.extend(
-        f"reminders.replies.{k}: missing" for k in REQUIRED_REMINDER_REPLIES if k not in replies
-    )
-    problems.extend(
-        f"routine.replies.{k}: missing" for k in REQUIRED_ROUTINE_REPLIES if k not in replies
-    )
-    problems.extend(f"replies.{k}: missing" for k in REQUIRED_REPLIES if k not in replies)
     problems.extend(
         f"replies.{k}: must ask a question (needs a reprompt)"
         for k in QUESTION_REPLIES
@@ -430,7 +527,14 @@ def parse(locale: str, folder: str | os.PathLike[str]) -> Content:
         if "{sources}" not in phrase:
             problems.append("replies.source_of_last: every phrasing needs {sources}")
     words = {**raw_prompts.get("words", {}), **raw_reminders.get("words", {})}
-    problems.extend(f"words.{k}: missing" for k in REQUIRED_WORDS if not words.get(k))
+    for where, sample in (
+        ("prompts.words.reviewed", {"month": "", "year": 2000}),
+        ("prompts.words.source_line", {"title": ""}),
+        ("prompts.words.source_link", {"title": "", "url": ""}),
+        ("prompts.words.list_last", {"rest": "", "last": ""}),
+        ("reminders.words.reminder_item", {"when": "", "time": ""}),
+    ):
+        _check_pattern(where, str(words.get(where.rsplit(".", 1)[1], "")), problems, sample)
     months = raw_prompts.get("months")
     if (
         not isinstance(months, list)
@@ -445,12 +549,42 @@ def parse(locale: str, folder: str | os.PathLike[str]) -> Content:
     ):
         problems.append("prompts.spoken_as: must map written forms to the words that say them")
         spoken_as = {}
+    clock = _clock(raw_prompts.get("time"), problems)
 
     if problems:
         raise ContentError(f"content/{locale} is invalid:\n  " + "\n  ".join(problems))
     return Content(
-        locale, topics, replies, sources, words, routine, tuple(months), MappingProxyType(spoken_as)
+        locale,
+        topics,
+        replies,
+        sources,
+        words,
+        routine,
+        tuple(months),
+        MappingProxyType(spoken_as),
+        clock=clock,
     )
+
+
+def _routine_of(structure: Any, words: Mapping[str, Any], locale: str, problems: list[str]) -> Any:
+    """The routine's structure with its words: each stretch and length by id."""
+    structure = structure if isinstance(structure, dict) else {}
+    by_id = ("stretches", "lengths")
+    raw = _combine(
+        {k: v for k, v in structure.items() if k not in by_id},
+        {k: v for k, v in words.items() if k not in by_id},
+        "routine",
+        problems,
+    )
+    for part in by_id:
+        raw[part] = _by_id(
+            f"routine.{part}",
+            structure.get(part),
+            words.get(part),
+            f"{locale}/routine.json",
+            problems,
+        )
+    return raw
 
 
 def _routine(raw: Any, sources: Mapping[str, Source], problems: list[str]) -> Routine:
@@ -546,7 +680,8 @@ def content_root() -> str:
 
 
 class ContentLibrary:
-    """Loads each locale's content on first use and keeps it for the life of the process."""
+    """Loads each locale's content on first use and keeps it for the life of the process: the
+    shared structure once, and only the words of the locales asked for."""
 
     def __init__(
         self, root: str | os.PathLike[str] | None = None, default_locale: str = "en-US"
@@ -555,6 +690,7 @@ class ContentLibrary:
         self._default = default_locale
         self._loaded: dict[str, Content] = {}
         self._available: frozenset[str] | None = None
+        self._structure: dict[str, Any] | None = None
 
     @property
     def root(self) -> str:
@@ -586,6 +722,8 @@ class ContentLibrary:
         chosen = self.resolve(locale)
         content = self._loaded.get(chosen)
         if content is None:
-            content = parse(chosen, os.path.join(self.root, chosen))
+            if self._structure is None:
+                self._structure = read_structure(self.root)
+            content = parse(chosen, os.path.join(self.root, chosen), self._structure)
             self._loaded[chosen] = content
         return content

@@ -70,12 +70,16 @@ class Schedule(NamedTuple):
         return 0 <= self.hour < 24 and 0 <= self.minute < 60 and self.frequency in RULES
 
     def spoken_time(self, content: Content) -> str:
-        hour = self.hour % 12 or 12
-        half = content.words["pm"] if self.hour >= 12 else content.words["am"]
-        return f"{hour} {half}" if self.minute == 0 else f"{hour}:{self.minute:02d} {half}"
+        return content.time_of_day(self.hour, self.minute)
 
     def spoken_when(self, content: Content) -> str:
         return content.words[self.frequency]
+
+    def spoken(self, content: Content) -> str:
+        """The reminder in a list: 'every night at 10 PM'."""
+        return content.words["reminder_item"].format(
+            when=self.spoken_when(content), time=self.spoken_time(content)
+        )
 
 
 def bedtime(value: str | None) -> tuple[int, int] | None:

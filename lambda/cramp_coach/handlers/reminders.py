@@ -199,7 +199,7 @@ class ListRemindersHandler(_ReminderHandler):
         schedules = [s for s in (schedule_of(a) for a in alerts) if s is not None]
         if not schedules:
             return say_prompt(handler_input, deps, "reminder_none")
-        items = [f"{s.spoken_when(content)} at {s.spoken_time(content)}" for s in schedules]
+        items = [s.spoken(content) for s in schedules]
         key = "reminder_list" if len(items) == 1 else "reminder_list_many"
         fill = {"count": str(len(items)), "list": content.spoken_list(items)}
         return say_prompt(handler_input, deps, key, fill)
