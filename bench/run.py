@@ -481,7 +481,7 @@ COSTS = {
         "import cramp_coach.skill",
         "; ".join(
             f"import cramp_coach.handlers.{name}"
-            for name in ("routine", "reminders", "privacy", "voice")
+            for name in ("routine", "reminders", "privacy", "settings")
         ),
     ),
 }

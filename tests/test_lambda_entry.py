@@ -195,7 +195,7 @@ NOT_ON_THE_COLD_PATH = [
     "cramp_coach.handlers.reminders",  # lazy handler groups
     "cramp_coach.handlers.routine",
     "cramp_coach.handlers.privacy",
-    "cramp_coach.handlers.voice",
+    "cramp_coach.handlers.settings",
     "cramp_coach.reminders",
     "cramp_coach.routine",
     "ask_sdk_model.slu.entityresolution",

@@ -298,3 +298,25 @@ def test_night_after_a_clock_change_uses_the_stored_zone(
     assert whispered(after.say("ask cramp coach what do I do, my calf is cramping").ssml)  # 22:30
     much_later = Simulator(handler, resolver, echo.device, clock=lambda: utc(2026, 4, 5, 21, 30))
     assert whispered(much_later.say("ask cramp coach what do I do, my calf is cramping").ssml)
+
+
+def test_someone_who_moved_says_so_and_the_zone_is_looked_up_at_once(
+    echo: Simulator, api: Any, content: Content
+) -> None:
+    assert not whispered(echo.say("ask cramp coach is it ALS").ssml)  # 10:00 in New York
+    api.time_zone = "Asia/Tokyo"  # midnight there: they flew
+    assert not whispered(echo.say("ask cramp coach is it ALS").ssml)  # looked up weekly
+    moved = echo.say("ask cramp coach i've moved")
+    assert moved.speech in content.replies["moved"].say and moved.ends_session
+    assert len(api.calls("GET", "/v2/devices/")) == 2
+    assert whispered(moved.ssml)  # already in the new place's night
+    assert whispered(echo.say("ask cramp coach what do I do, my calf is cramping").ssml)
+
+
+def test_a_move_that_cannot_be_checked_is_said_so(
+    echo: Simulator, api: Any, content: Content
+) -> None:
+    echo.say("ask cramp coach is it ALS")
+    api.fail("GET", "/v2/devices/", Failure(500, {}))
+    turn = echo.say("ask cramp coach my time zone changed")
+    assert turn.speech in content.replies["moved_unknown"].say and turn.ends_session

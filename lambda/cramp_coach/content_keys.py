@@ -24,6 +24,8 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
         "error",
         "voice_whisper",
         "voice_normal",
+        "moved",
+        "moved_unknown",
     ),
     "prompts.words": (
         "source_line",
@@ -111,6 +113,8 @@ ALLOWED: Mapping[str, tuple[str, ...]] = {
         "error",
         "voice_whisper",
         "voice_normal",
+        "moved",
+        "moved_unknown",
     ),
     "prompts.words": (
         "source_line",

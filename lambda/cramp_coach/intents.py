@@ -33,6 +33,7 @@ class Intent(StrEnum):
     CANCEL_REMINDER = "CancelReminderIntent"
     DELETE_DATA = "DeleteDataIntent"
     VOICE = "VoiceIntent"
+    MOVED = "MovedIntent"
 
 
 class Slot(StrEnum):

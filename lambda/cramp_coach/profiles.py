@@ -24,6 +24,7 @@ from typing import Any
 from ask_sdk_core.handler_input import HandlerInput
 
 from . import clock, ids, state
+from .api_client import service_errors
 
 log = logging.getLogger(__name__)
 
@@ -90,16 +91,17 @@ class Profiles:
             profile = cached[0]
             if profile.zone is None or not zone_is_stale(profile.checked, today):
                 return profile
-        profile = self._load(handler_input, today, refresh=False)
+        profile, _ = self._load(handler_input, today, refresh=False)
         self._remember(handler_input, key, profile)
         return profile
 
-    def relearn_zone(self, handler_input: HandlerInput) -> Profile:
-        """The person moved: look the device's zone up now, whatever is known."""
+    def relearn_zone(self, handler_input: HandlerInput) -> bool:
+        """The person moved: look the device's zone up now, whatever is known. False when the
+        Settings API could not say (the last known zone is kept)."""
         today = clock.utc_now(handler_input).date().isoformat()
-        profile = self._load(handler_input, today, refresh=True)
+        profile, looked_up = self._load(handler_input, today, refresh=True)
         self._remember(handler_input, _key(handler_input), profile)
-        return profile
+        return looked_up
 
     def set_voice(self, handler_input: HandlerInput, voice: str) -> bool:
         """Remember the person's voice choice; False when the store could not keep it."""
@@ -127,7 +129,11 @@ class Profiles:
             while len(self._memory) > self._size:
                 self._memory.popitem(last=False)
 
-    def _load(self, handler_input: HandlerInput, today: str, *, refresh: bool) -> Profile:
+    def _load(
+        self, handler_input: HandlerInput, today: str, *, refresh: bool
+    ) -> tuple[Profile, bool]:
+        """The stored profile, its zone looked up when due (or `refresh`); and whether the
+        Settings API answered."""
         device = ids.device_id(handler_input.request_envelope) or ""
         attributes = state.load(handler_input) or {}
         zones = attributes.get(ZONES)
@@ -146,7 +152,8 @@ class Profiles:
             if fetched:
                 profile = replace(profile, zone=fetched, checked=today)
                 self._keep_zone(handler_input, device_key(device), fetched, today)
-        return profile
+                return profile, True
+        return profile, False
 
     def _keep_zone(self, handler_input: HandlerInput, device: str, zone: str, today: str) -> None:
         def keep(attributes: dict[str, Any]) -> None:
@@ -170,7 +177,7 @@ def _fetch_zone(handler_input: HandlerInput, device_id: str) -> str | None:
         return None
     try:
         zone = factory.get_ups_service().get_system_time_zone(device_id)
-    except Exception as error:  # slow, failing or refusing: the answer must not wait
+    except service_errors() as error:  # slow, failing or refusing: the answer must not wait
         log.info("time zone lookup failed: %s", type(error).__name__)
         return None
     return zone if isinstance(zone, str) and zone else None

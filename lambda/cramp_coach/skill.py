@@ -90,7 +90,7 @@ REMINDER_KEYS = frozenset(
     }
 )
 PRIVACY_KEYS = frozenset({Request.SKILL_DISABLED, Intent.DELETE_DATA})
-SETTINGS_KEYS = frozenset({Intent.VOICE})
+SETTINGS_KEYS = frozenset({Intent.VOICE, Intent.MOVED})
 ROUTINE_KEYS = frozenset(
     {
         Intent.START_ROUTINE,
@@ -146,7 +146,7 @@ def _privacy(deps: Deps) -> Loaded:
 
 
 def _settings(deps: Deps) -> Loaded:
-    from .handlers.voice import settings_handlers
+    from .handlers.settings import settings_handlers
 
     return settings_handlers(deps)
 

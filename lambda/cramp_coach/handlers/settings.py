@@ -1,4 +1,5 @@
-""" "Whisper" / "speak normally": the person's choice of voice, remembered."""
+"""A person's settings by voice: "whisper" / "speak normally" (remembered), and "I've moved"
+(the device's time zone looked up again at once)."""
 
 from __future__ import annotations
 
@@ -28,5 +29,18 @@ class VoiceHandler(DepsIntentHandler):
         return say_prompt(handler_input, self.deps, f"voice_{voice}")
 
 
+class MovedHandler(DepsIntentHandler):
+    """The zone is looked up weekly; someone who moved or travels says so, and it is now."""
+
+    intents = (Intent.MOVED,)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        profiles = self.deps.profiles
+        if profiles is None or not profiles.relearn_zone(handler_input):
+            return say_prompt(handler_input, self.deps, "moved_unknown")
+        person.refresh(handler_input, profiles)  # the answer at the new local time
+        return say_prompt(handler_input, self.deps, "moved")
+
+
 def settings_handlers(deps: Deps) -> Loaded:
-    return Loaded([VoiceHandler(deps)])
+    return Loaded([VoiceHandler(deps), MovedHandler(deps)])
