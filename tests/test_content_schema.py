@@ -136,7 +136,7 @@ def id_sets(locale: str) -> dict[str, tuple[set[str], set[str]]]:
         "lengths": (set(structure["routine"]["lengths"]), set(routine["lengths"])),
         "sides": (
             {side for s in structure["routine"]["stretches"].values() for side in s["sides"]},
-            set(routine["words"]) - {"side_step"},
+            set(routine["words"]) - {"side_step", "side_title"},
         ),
     }
 

@@ -8,10 +8,6 @@ from . import ssml
 from .content import Content, Reply, Step
 
 
-def _sentence_case(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def answer_card(content: Content, reply: Reply, speech: ssml.Speech) -> SimpleCard:
     """An answer: its words as spoken, each source with its link, the review date."""
     reviewed = content.reviewed_line(reply)
@@ -32,9 +28,9 @@ def stretch_card(content: Content, step: Step, sentences: tuple[str, ...]) -> Si
     lines = [
         " ".join(sentences),
         "",
-        f"{_sentence_case(stretch.helps)}.",
+        stretch.helps,
         *(content.source_line(key) for key in stretch.sources),
         "",
         content.words["card_footer"],
     ]
-    return SimpleCard(title=_sentence_case(step.label), content="\n".join(lines))
+    return SimpleCard(title=step.title, content="\n".join(lines))

@@ -103,7 +103,8 @@ class Reply:
 class Stretch:
     key: str
     name: str
-    helps: str
+    title: str  # as a card's title
+    helps: str  # a sentence, for the card
     steps: tuple[str, ...]
     sides: tuple[str, ...]  # empty: both legs at once
     sources: tuple[str, ...]
@@ -121,10 +122,13 @@ class Step:
     rest: int = 5
     side: str | None = None  # one of the stretch's sides, or None for both legs at once
     label: str = ""  # how the step is named aloud: "the wall calf stretch, right leg"
+    title: str = ""  # the step's card title: "The wall calf stretch, right leg"
 
     def __post_init__(self) -> None:
         if not self.label:  # named aloud as the stretch unless a length names the step
             object.__setattr__(self, "label", self.stretch.name)
+        if not self.title:
+            object.__setattr__(self, "title", self.stretch.title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -594,13 +598,14 @@ def _routine(raw: Any, sources: Mapping[str, Source], problems: list[str]) -> Ro
         stretch = Stretch(
             key=key,
             name=str(s.get("name", "")),
+            title=str(s.get("title", "")),
             helps=str(s.get("helps", "")),
             steps=_strings(s.get("steps"), f"{where}.steps", problems),
             sides=tuple(s.get("sides", ())),
             sources=tuple(s.get("sources", ())),
         )
-        if not stretch.name or not stretch.helps:
-            problems.append(f"{where}: needs a name and what it helps")
+        if not stretch.name or not stretch.title or not stretch.helps:
+            problems.append(f"{where}: needs a name, a title and what it helps")
         if not stretch.sources:
             problems.append(f"{where}: names no source")
         problems.extend(
@@ -635,12 +640,12 @@ def _routine(raw: Any, sources: Mapping[str, Source], problems: list[str]) -> Ro
             if not MIN_HOLD <= hold <= MAX_HOLD or reps < 1 or rest < 0:
                 problems.append(f"{where}[{i}]: hold {hold} s x {reps} is out of range")
             for side in stretch.sides or (None,):  # one step per leg
-                label = stretch.name
+                label, title = stretch.name, stretch.title
                 if side is not None:
-                    label = words.get("side_step", "{name}").format(
-                        name=stretch.name, side=words.get(side, side)
-                    )
-                steps.append(Step(stretch, hold, reps, rest, side, label))
+                    word = words.get(side, side)
+                    label = words.get("side_step", "{name}").format(name=stretch.name, side=word)
+                    title = words.get("side_title", "{title}").format(title=title, side=word)
+                steps.append(Step(stretch, hold, reps, rest, side, label, title))
         if not steps:
             problems.append(f"{where}: has no stretches")
         lengths[key] = Length(
