@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from . import ssml
 from .content import Content
@@ -45,7 +46,8 @@ PARTS_OF_DAY = {"NI": (22, 0), "EV": (20, 0), "AF": (15, 0), "MO": (9, 0)}
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
-class Schedule(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Schedule:
     hour: int
     minute: int
     frequency: str = "DAILY"
