@@ -239,12 +239,11 @@ def cold_start(api: Any, dynalite: Any, table: str, folder: Path) -> dict[str, A
 
 
 def warm(api: Any, folder: Path) -> dict[str, Any]:
-    from tests.test_store_failures import CountingStore
-
     from cramp_coach.config import Config
     from cramp_coach.entry import handle_event
     from cramp_coach.local import envelope as env
     from cramp_coach.skill import build_skill
+    from tools.stores import CountingStore
 
     store = CountingStore(folder / "warm.sqlite3")
     skill = build_skill(Config(), store, rng=random.Random(1))
@@ -440,11 +439,10 @@ def hardening(api: Any, folder: Path) -> dict[str, Any]:
     """Deletions that stick: each "delete my data", "yes" is a new person on a new device, served
     by `make serve`'s two gunicorn workers on one SQLite file, so the yes often reaches a worker
     that has never seen the device (and looks its time zone up during the deletion)."""
-    from tests.served import Gunicorn, deletions_left
-
     from cramp_coach.local.envelope import LOCAL_SKILL_ID
     from cramp_coach.local.resolver import Resolver
     from cramp_coach.store import SqliteStore
+    from tools.served import Gunicorn, deletions_left
 
     resolver = Resolver.from_files(ROOT / "interaction_model" / "en-US.json")
     server = Gunicorn(folder, LOCAL_SKILL_ID, insecure=True)
@@ -673,9 +671,8 @@ def main() -> int:
         results = json.loads((ROOT / "bench" / "results.json").read_text())
         results["hostile"] = hostile_clients()
         return write(results)
-    from tests.dynamo import Dynalite
-
     from cramp_coach.local.alexa_api import FakeAlexaApi
+    from tools.dynalite import Dynalite
 
     api = FakeAlexaApi(time_zone="America/New_York")
     os.environ["SSL_CERT_FILE"] = os.environ["REQUESTS_CA_BUNDLE"] = api.ca_file

@@ -15,7 +15,7 @@ from cramp_coach.local.alexa_api import Failure
 from cramp_coach.local.simulator import Simulator
 from cramp_coach.night import Offsets
 
-from .test_routine import saved
+from .helpers.stored import saved
 
 ZONE_PATH = "/v2/devices/amzn1.ask.device.LOCALDEVICE/settings/System.timeZone"
 

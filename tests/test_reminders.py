@@ -16,7 +16,7 @@ from cramp_coach.local.alexa_api import Failure
 from cramp_coach.local.simulator import Simulator
 from cramp_coach.reminders import SCOPE, Schedule, bedtime
 
-from .conftest import DAYTIME
+from .helpers.clock import DAYTIME
 
 # 15:00 UTC is 10:00 in New York (the stand-in's default zone): the reminder's requestTime.
 LOCAL_MORNING = "2026-11-27T10:00:00"

@@ -24,8 +24,9 @@ from cramp_coach.local.resolver import Resolver
 from cramp_coach.local.simulator import Simulator
 from cramp_coach.skill import build_skill
 from cramp_coach.store import LazyStore, SqliteStore
-
-from .dynamo import REGION, free_port
+from tools.dynalite import REGION
+from tools.ports import free_port
+from tools.stores import CountingStore
 
 USER = "amzn1.ask.account.SECRETUSERID"
 ANSWER_WITHIN = 3.0  # seconds: Alexa gives a skill 8, a sleepy person deserves less
@@ -175,20 +176,6 @@ def test_deleting_when_the_store_fails_says_so(
     turn, seconds = timed(lambda: echo.say("yes"))
     assert turn.speech in library.get("en-US").replies["delete_failed"].say
     assert seconds < ANSWER_WITHIN
-
-
-class CountingStore(SqliteStore):
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        self.reads = self.writes = 0
-
-    def get_attributes(self, request_envelope: Any) -> dict[str, Any]:
-        self.reads += 1
-        return super().get_attributes(request_envelope)
-
-    def save_attributes(self, request_envelope: Any, attributes: dict[str, Any]) -> None:
-        self.writes += 1
-        super().save_attributes(request_envelope, attributes)
 
 
 def test_answers_read_the_store_once_per_process_then_never(

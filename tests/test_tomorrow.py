@@ -24,7 +24,7 @@ from cramp_coach.local import envelope as env
 from cramp_coach.skill import build_skill
 from cramp_coach.store import SqliteStore
 
-from .conftest import DAYTIME
+from .helpers.clock import DAYTIME
 
 OFFLINE = env.Device(api_endpoint="https://127.0.0.1:9")  # refuses at once: day mode
 SCOPE = "alexa::alerts:reminders:skill:readwrite"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .served import Gunicorn, response
+from tools.served import Gunicorn, response
 
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
 POST = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"

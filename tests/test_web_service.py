@@ -27,21 +27,12 @@ from cramp_coach.store import SqliteStore
 from cramp_coach.web.app import ConfigurationError, create_app
 from cramp_coach.web.oscrypto_compat import FAULTY, FIXED, repaired
 from cramp_coach.web.verifier import AlexaRequestVerifier, check_cert_url
+from tools.pki import CERT_URL, Authority, Chain
 
-from .certhost import CertHost
-from .pki import CERT_URL, Authority, Chain
+from .helpers.certhost import CertHost
+from .helpers.dispatches import Dispatches
 
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
-
-
-class Dispatches:
-    """A request interceptor that counts how many requests reached the skill's handlers."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def process(self, handler_input: Any) -> None:
-        self.count += 1
 
 
 @pytest.fixture(scope="module")
