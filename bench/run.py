@@ -351,14 +351,14 @@ def speech() -> dict[str, Any] | None:
             for key in ("emergency", "blood_clot")
         }
         routine = {}
-        for key, length in content.routine.lengths.items():
+        for key, routine_length in content.routine.lengths.items():
             pick = lambda k, options: options[0]  # noqa: E731
-            opening, _ = introduction(content.routine, length, pick)
+            opening, _ = introduction(content.routine, routine_length, pick)
             total_s = seconds(opening.ssml(), folder, f"{key}-intro")
             steps = [round(total_s, 1)]
-            for i in range(len(length.steps)):
+            for i in range(len(routine_length.steps)):
                 step_s = seconds(
-                    render_step(content.routine, length, i, pick).speech.ssml(),
+                    render_step(content.routine, routine_length, i, pick).speech.ssml(),
                     folder,
                     f"{key}-{i}",
                 )
@@ -366,7 +366,7 @@ def speech() -> dict[str, Any] | None:
                 total_s += step_s
             routine[key] = {
                 "measured_s": round(total_s, 1),
-                "stated_s": length.seconds,
+                "stated_s": routine_length.seconds,
                 "steps_s": steps,
             }
     return {

@@ -532,12 +532,11 @@ def prose_in_code(source: str) -> list[str]:
         body = getattr(node, "body", None)
         if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
             skip.add(id(body[0].value))  # docstring
-        logging_call = (
+        if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr in {"debug", "info", "warning", "error", "exception"}
-        )
-        if logging_call:
+        ):  # a logging call
             skip.update(id(a) for a in node.args)
         if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
             skip.update(id(a) for a in node.exc.args)

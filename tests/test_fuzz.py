@@ -224,7 +224,7 @@ def request(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()):
             body["dialogState"] = draw(DIALOG_STATE)
         names = SLOTS.get(name, []) + draw(st.lists(st.text(min_size=1, max_size=8), max_size=2))
-        if names or draw(st.booleans()):
+        if bool(names) or draw(st.booleans()):
             intent["slots"] = {n: draw(slot(n)) for n in names}
         body["intent"] = intent
     if kind == "SessionEndedRequest":

@@ -25,8 +25,8 @@ def at(echo: Simulator, when: datetime) -> Simulator:
     return echo
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def whispered(ssml: str) -> bool:

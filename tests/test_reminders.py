@@ -12,7 +12,7 @@ from ask_sdk_model import Response
 
 from cramp_coach.content import Content
 from cramp_coach.local import envelope as env
-from cramp_coach.local.alexa_api import Failure
+from cramp_coach.local.alexa_api import Failure, FakeAlexaApi, Recorded
 from cramp_coach.local.simulator import Simulator
 from cramp_coach.reminders import SCOPE, Schedule, bedtime
 
@@ -31,7 +31,7 @@ def granted(echo: Simulator) -> Simulator:
     return echo
 
 
-def reminder_posts(api: Any) -> list[Any]:
+def reminder_posts(api: FakeAlexaApi) -> list[Recorded]:
     return api.calls("POST", "/v1/alerts/reminders")
 
 
@@ -387,15 +387,18 @@ def test_an_api_outage_is_spoken_but_a_bug_reaches_the_error_handler(
     error (here, an API configuration without a serializer) is not hidden behind that reply."""
     from ask_sdk_core.serialize import DefaultSerializer
     from ask_sdk_model.services import ApiConfiguration
+    from ask_sdk_model.ui import SsmlOutputSpeech
 
     from cramp_coach.api_client import AlexaApiClient
 
     api.fail("GET", "/v1/alerts/reminders", Failure(503, {}))
     working = ApiConfiguration(DefaultSerializer(), AlexaApiClient(), "token", api.endpoint)
-    spoken = list_reminders_with(working, library).output_speech.ssml
+    speech = list_reminders_with(working, library).output_speech
+    assert isinstance(speech, SsmlOutputSpeech) and speech.ssml is not None
+    spoken = speech.ssml
     assert any(
         p.replace("'", "&apos;") in spoken for p in content.replies["reminder_unavailable"].say
     )
-    broken = ApiConfiguration(None, AlexaApiClient(), "token", api.endpoint)
+    broken = ApiConfiguration(None, AlexaApiClient(), "token", api.endpoint)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="Serializer is None"):
         list_reminders_with(broken, library)

@@ -85,7 +85,8 @@ def put(event: dict[str, Any], path: Path_, value: Any) -> None:
 def remove(event: dict[str, Any], path: Path_) -> None:
     node: Any = event
     for step in path[:-1]:
-        if not isinstance(node, dict | list) or (isinstance(node, dict) and step not in node):
+        present = isinstance(node, dict) and step in node
+        if not (present or (isinstance(node, list) and isinstance(step, int))):
             return
         node = node[step]
     if isinstance(node, dict):
