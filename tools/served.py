@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -106,7 +107,8 @@ class Gunicorn:
         return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
 
     def stop(self) -> None:
-        self.process.terminate()
+        """A quick shutdown (SIGQUIT): a graceful one waits out kept-alive connections."""
+        self.process.send_signal(signal.SIGQUIT)
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
