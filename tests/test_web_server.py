@@ -71,13 +71,13 @@ def test_a_chunked_body_over_the_cap_is_refused(server: Gunicorn) -> None:
 
 def test_a_half_sent_body_is_answered_408(impatient: Gunicorn) -> None:
     with impatient.connect(timeout=20) as sock:
+        began = time.monotonic()  # before the server can start its clock
         sock.sendall(f"{POST}Content-Length: 2000\r\n\r\n".encode() + b"{" * 1000)
-        began = time.monotonic()
         status, headers, body = response(sock)
         waited = time.monotonic() - began
     assert status == 408
     json_error(status, headers, body)
-    assert BODY_DEADLINE * 0.9 <= waited < BODY_DEADLINE + 10  # its deadline, not a read's
+    assert waited >= BODY_DEADLINE  # the server waited out the body's deadline
 
 
 def test_health_answers_while_slow_clients_hold_connections(server: Gunicorn) -> None:
