@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 ARGS ?=
 
-.PHONY: run serve test fuzz load bench contention nlu package content-keys lint format clean
+.PHONY: run serve test pytest fuzz load bench contention nlu package content-keys lint format clean
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
@@ -65,9 +65,15 @@ content-keys: $(STAMP)
 	$(BIN)/python tools/content_keys.py
 	$(BIN)/ruff format --check lambda/cramp_coach/content_keys.py
 
-## Lint, type-check and run the tests.
-test: lint $(NODE_STAMP)
-	$(BIN)/python -m pytest
+## Lint, type-check and run the tests: the two side by side, the tests on every core
+## (pytest-xdist; each worker starts its own servers, on ports the system picks). Each one's
+## output is shown whole when it is done.
+test: $(STAMP) $(NODE_STAMP)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target lint pytest
+
+## The tests alone, on every core (a file's tests stay on one worker: module fixtures run once).
+pytest: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check lambda tests bench tools

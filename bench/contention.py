@@ -20,11 +20,10 @@ CASES = [(8, 100), (2, 100)]  # (writers, updates each)
 
 
 def main() -> int:
-    from tests.contention import contend
-    from tests.dynamo import Dynalite
-
     from cramp_coach.store import SqliteStore
     from cramp_coach.store.dynamodb import open_dynamodb
+    from tools.contention import contend
+    from tools.dynalite import Dynalite
 
     rows = []
     dynalite = Dynalite()

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lambda"))
 sys.path.insert(0, str(ROOT))
 
-from tests.served import Gunicorn, response  # noqa: E402
+from tools.served import Gunicorn, response  # noqa: E402
 
 SKILL_ID = "amzn1.ask.skill.bench-hostile"
 POST = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -95,10 +95,9 @@ def nesting(server: Gunicorn) -> dict[str, Any]:
 
 def fetches() -> dict[str, int]:
     """Certificate downloads caused by stale and foreign signed requests (in process)."""
-    from tests.pki import Authority
-
     from cramp_coach.local import envelope as env
     from cramp_coach.web.verifier import AlexaRequestVerifier, VerificationException
+    from tools.pki import Authority
 
     authority = Authority()
     chain = authority.chain()

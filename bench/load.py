@@ -138,7 +138,7 @@ def main() -> int:
         print(json.dumps(client(args.client, args.requests, args.seconds, args.workers)))
         return 0
 
-    from tests.served import Gunicorn
+    from tools.served import Gunicorn
 
     with tempfile.TemporaryDirectory(prefix="cramp-coach-load-") as folder:
         server = Gunicorn(Path(folder), SKILL_ID, insecure=True, workers=args.server_workers)

@@ -296,12 +296,11 @@ def cold_start(api: Any, dynalite: Any, table: str, folder: Path) -> dict[str, A
 
 
 def warm(api: Any, folder: Path) -> dict[str, Any]:
-    from tests.test_store_failures import CountingStore
-
     from cramp_coach.config import Config
     from cramp_coach.entry import handle_event
     from cramp_coach.local import envelope as env
     from cramp_coach.skill import build_skill
+    from tools.stores import CountingStore
 
     store = CountingStore(folder / "warm.sqlite3")
     skill = build_skill(Config(), store, rng=random.Random(1))
@@ -409,14 +408,14 @@ def speech() -> dict[str, Any] | None:
             for key in ("emergency", "blood_clot")
         }
         routine = {}
-        for key, length in content.routine.lengths.items():
+        for key, routine_length in content.routine.lengths.items():
             pick = lambda k, options: options[0]  # noqa: E731
-            opening, _ = introduction(content.routine, length, pick)
+            opening, _ = introduction(content.routine, routine_length, pick)
             total_s = seconds(opening.ssml(), folder, f"{key}-intro")
             steps = [round(total_s, 1)]
-            for i in range(len(length.steps)):
+            for i in range(len(routine_length.steps)):
                 step_s = seconds(
-                    render_step(content.routine, length, i, pick).speech.ssml(),
+                    render_step(content.routine, routine_length, i, pick).speech.ssml(),
                     folder,
                     f"{key}-{i}",
                 )
@@ -424,7 +423,7 @@ def speech() -> dict[str, Any] | None:
                 total_s += step_s
             routine[key] = {
                 "measured_s": round(total_s, 1),
-                "stated_s": length.seconds,
+                "stated_s": routine_length.seconds,
                 "steps_s": steps,
             }
     return {
@@ -568,11 +567,10 @@ def hardening(api: Any, folder: Path) -> dict[str, Any]:
     """Deletions that stick: each "delete my data", "yes" is a new person on a new device, served
     by `make serve`'s two gunicorn workers on one SQLite file, so the yes often reaches a worker
     that has never seen the device (and looks its time zone up during the deletion)."""
-    from tests.served import Gunicorn, deletions_left
-
     from cramp_coach.local.envelope import LOCAL_SKILL_ID
     from cramp_coach.local.resolver import Resolver
     from cramp_coach.store import SqliteStore
+    from tools.served import Gunicorn, deletions_left
 
     resolver = Resolver.from_files(ROOT / "interaction_model" / "en-US.json")
     server = Gunicorn(folder, LOCAL_SKILL_ID, insecure=True)
@@ -854,9 +852,8 @@ def main() -> int:
         results = json.loads((ROOT / "bench" / "results.json").read_text())
         results["hostile"] = hostile_clients()
         return write(results)
-    from tests.dynamo import Dynalite
-
     from cramp_coach.local.alexa_api import FakeAlexaApi
+    from tools.dynalite import Dynalite
 
     api = FakeAlexaApi(time_zone="America/New_York")
     os.environ["SSL_CERT_FILE"] = os.environ["REQUESTS_CA_BUNDLE"] = api.ca_file

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import random
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +19,11 @@ from cramp_coach.local.resolver import Resolver
 from cramp_coach.local.simulator import Simulator
 from cramp_coach.skill import build_skill
 from cramp_coach.store import SqliteStore
+from tools.dynalite import DYNALITE, Dynalite
 
-from .dynamo import DYNALITE, Dynalite
-
-ROOT = Path(__file__).resolve().parents[1]
-MODEL_PATH = ROOT / "interaction_model" / "en-US.json"
+from .helpers.clock import DAYTIME
+from .helpers.fuzz_count import EXAMPLES
+from .helpers.paths import CONTENT, MODEL_PATH
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +39,7 @@ def resolver() -> Resolver:
 
 @pytest.fixture(scope="session")
 def library() -> ContentLibrary:
-    return ContentLibrary(ROOT / "content")
+    return ContentLibrary(CONTENT)
 
 
 @pytest.fixture(scope="session")
@@ -64,10 +63,6 @@ def handler(skill: CustomSkill) -> Any:
         return handle_event(event, context, skill)
 
     return handle
-
-
-# Mid-morning in New York: day mode, unless a test sets the clock to the night.
-DAYTIME = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
@@ -134,11 +129,22 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     return request.getfixturevalue("dynamo_store")
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A test worker (pytest-xdist) hands its fuzz count to the process that reports."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["fuzz_examples"] = dict(EXAMPLES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """The reporting process adds up the counts of its test workers."""
+    EXAMPLES.update(getattr(node, "workeroutput", {}).get("fuzz_examples", {}))
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Report how many generated envelopes the fuzz tests sent (make fuzz shows the count)."""
-    from . import test_fuzz
-
-    if test_fuzz.EXAMPLES:
-        counts = ", ".join(f"{k}: {v}" for k, v in sorted(test_fuzz.EXAMPLES.items()))
-        total = sum(test_fuzz.EXAMPLES.values())
+    if EXAMPLES:
+        counts = ", ".join(f"{k}: {v}" for k, v in sorted(EXAMPLES.items()))
+        total = sum(EXAMPLES.values())
         terminalreporter.write_line(f"fuzz: {total} generated requests ({counts})")

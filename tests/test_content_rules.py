@@ -576,12 +576,11 @@ def _not_for_listeners(tree: ast.AST) -> set[int]:
         body = getattr(node, "body", None)
         if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
             skip.add(id(body[0].value))  # docstring
-        logging_call = (
+        if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr in {"debug", "info", "warning", "error", "exception"}
-        )
-        if logging_call:
+        ):  # a logging call
             skip.update(id(a) for a in node.args)
         if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
             skip.update(id(a) for a in node.exc.args)
@@ -625,9 +624,12 @@ def _joins(tree: ast.AST) -> list[str]:
                 neighbours = parts[max(0, i - 1) : i] + parts[i + 1 : i + 2]
                 if any(isinstance(n, ast.FormattedValue) for n in neighbours):
                     found.append(part)
-        joined = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-        if joined and node.func.attr == "join":  # type: ignore[union-attr]
-            found.append(node.func.value)  # type: ignore[union-attr]
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "join"
+        ):
+            found.append(node.func.value)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             found += [node.left, node.right]
     return [
@@ -649,16 +651,24 @@ def language_rules_in_code(source: str) -> list[str]:
     found = [f"join {text!r}" for text in _joins(tree)]
     found += [f"clock word {text!r}" for text in _strings(tree) if CLOCK_WORDS.search(text)]
     for node in ast.walk(tree):
-        twelve = isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod)
-        if twelve and isinstance(node.right, ast.Constant) and node.right.value == 12:
+        if (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Mod)
+            and isinstance(node.right, ast.Constant)
+            and node.right.value == 12
+        ):
             found.append(f"12-hour clock: {ast.unparse(node)}")
-        noon = isinstance(node, ast.Compare) and any(
-            isinstance(c, ast.Constant) and c.value == 12 for c in node.comparators
-        )
-        if noon and "hour" in ast.unparse(node.left).lower():  # type: ignore[attr-defined]
+        if (
+            isinstance(node, ast.Compare)
+            and any(isinstance(c, ast.Constant) and c.value == 12 for c in node.comparators)
+            and "hour" in ast.unparse(node.left).lower()
+        ):
             found.append(f"12-hour clock: {ast.unparse(node)}")
-        formats = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-        if formats and node.func.attr == "strftime":  # type: ignore[union-attr]
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "strftime"
+        ):
             found.append(f"strftime: {ast.unparse(node)}")
         name = getattr(node, "attr", None) or getattr(node, "id", None)
         if name in {"month_name", "month_abbr", "day_name", "day_abbr"}:

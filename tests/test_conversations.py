@@ -11,7 +11,7 @@ from cramp_coach.content import Content, ContentLibrary
 from cramp_coach.local import envelope as env
 from cramp_coach.local.simulator import Simulator
 
-from .conftest import ROOT
+from .helpers.paths import ROOT
 
 ANSWER_INTENTS = sorted(ContentLibrary(ROOT / "content").get("en-US").answer_intents)
 

@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ask_sdk_core.serialize import DefaultSerializer
-from ask_sdk_model import RequestEnvelope
 
 from cramp_coach import state
 from cramp_coach.config import Config
@@ -26,9 +24,10 @@ from cramp_coach.local.resolver import Resolver
 from cramp_coach.local.simulator import Simulator
 from cramp_coach.skill import build_skill
 from cramp_coach.store import SqliteStore
+from tools.served import Gunicorn, deletions_left
 
-from .conftest import DAYTIME
-from .served import Gunicorn, deletions_left
+from .helpers.clock import DAYTIME
+from .helpers.stored import envelope_for
 
 USER = "amzn1.ask.account.DELETEDPERSON"
 
@@ -37,12 +36,6 @@ def process(store: Any, library: ContentLibrary) -> Any:
     """One warm process: its own skill, with its own memory of devices and voices."""
     skill = build_skill(Config(), store, content=library, rng=random.Random(5))
     return lambda event, context: handle_event(event, context, skill)
-
-
-def envelope_for(user: str) -> RequestEnvelope:
-    event = env.envelope(env.launch_request(), env.Device(user_id=user), env.Session())
-    result: RequestEnvelope = DefaultSerializer().deserialize(json.dumps(event), RequestEnvelope)
-    return result
 
 
 def kept(store: Any, user: str = USER) -> dict[str, Any]:

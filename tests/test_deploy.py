@@ -277,7 +277,7 @@ def run_through_awslambdaric(
 ) -> tuple[list[tuple[str, Any]], str]:
     """What the function answered to each event, and everything it printed."""
     pytest.importorskip("awslambdaric")
-    from .lambda_runtime import FakeRuntimeApi
+    from .helpers.lambda_runtime import FakeRuntimeApi
 
     task = tmp_path / "task"
     with zipfile.ZipFile(package / "cramp-coach-lambda.zip") as bundle:

@@ -19,7 +19,6 @@ import logging
 import os
 import random
 import tempfile
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,8 @@ from cramp_coach.entry import handle_event
 from cramp_coach.skill import build_skill
 from cramp_coach.store import SqliteStore
 from cramp_coach.web.app import create_app
+
+from .helpers.fuzz_count import EXAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = json.loads((ROOT / "interaction_model" / "en-US.json").read_text())["interactionModel"][
@@ -55,8 +56,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
-
-EXAMPLES: Counter[str] = Counter()
 
 
 class Recorder(logging.Handler):
@@ -225,7 +224,7 @@ def request(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()):
             body["dialogState"] = draw(DIALOG_STATE)
         names = SLOTS.get(name, []) + draw(st.lists(st.text(min_size=1, max_size=8), max_size=2))
-        if names or draw(st.booleans()):
+        if bool(names) or draw(st.booleans()):
             intent["slots"] = {n: draw(slot(n)) for n in names}
         body["intent"] = intent
     if kind == "SessionEndedRequest":

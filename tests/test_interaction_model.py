@@ -32,7 +32,7 @@ def handled_in_code(library: ContentLibrary, tmp_path: Path) -> set[str]:
     """Every intent some registered handler names (the lazy groups' handlers included)."""
     skill = build_skill(Config(), SqliteStore(tmp_path / "s.sqlite3"), content=library)
     chain = skill.request_dispatcher.request_mappers[0].request_handler_chains
-    handlers = []
+    handlers: list[Any] = []
     for link in chain:
         group = link.request_handler
         handlers += list(group.loaded.handlers) if isinstance(group, LazyGroup) else [group]

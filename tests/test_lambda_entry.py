@@ -156,14 +156,13 @@ def test_a_request_for_another_skill_is_refused_before_any_handler_or_store(
     from cramp_coach.config import Config
     from cramp_coach.entry import handle_event
     from cramp_coach.skill import build_skill
-
-    from .test_store_failures import CountingStore
+    from tools.stores import CountingStore
 
     store = CountingStore(tmp_path / "refuse.sqlite3")
     skill = build_skill(
         Config(skill_id="amzn1.ask.skill.ours"), store, content=library, rng=random.Random(1)
     )
-    from .test_web_service import Dispatches
+    from .helpers.dispatches import Dispatches
 
     dispatches = Dispatches()
     skill.request_dispatcher.request_interceptors.append(dispatches)
@@ -303,7 +302,7 @@ print(json.dumps({"loaded": loaded, "state": state, "result": result}))
 def test_initialising_ahead_loads_everything_at_init_without_touching_the_network(
     tmp_path: Path, initialization: str
 ) -> None:
-    from .dynamo import free_port
+    from tools.ports import free_port
 
     closed = f"http://127.0.0.1:{free_port()}"  # nothing listens: any store call is refused
     event = env.envelope(env.intent_request("CrampNowIntent"), OFFLINE, env.Session())

@@ -17,7 +17,7 @@ from cramp_coach.local.simulator import Simulator
 from cramp_coach.night import NORMAL, WHISPER, Mode, mode_for
 from cramp_coach.profiles import zone_is_stale
 
-from .test_routine import saved
+from .helpers.stored import saved
 
 ZONE_PATH = "/v2/devices/amzn1.ask.device.LOCALDEVICE/settings/System.timeZone"
 
@@ -27,8 +27,8 @@ def at(echo: Simulator, when: datetime) -> Simulator:
     return echo
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def whispered(ssml: str) -> bool:

@@ -4,22 +4,40 @@ the permission conversation, and a spoken answer for every failure."""
 from __future__ import annotations
 
 import json
+import random
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import Response
 
-from cramp_coach.content import Content
+from cramp_coach.api_client import AlexaApiClient
+from cramp_coach.config import Config
+from cramp_coach.content import Content, ContentLibrary
+from cramp_coach.entry import handle_event
 from cramp_coach.local import envelope as env
-from cramp_coach.local.alexa_api import Failure
+from cramp_coach.local.alexa_api import Failure, FakeAlexaApi, Recorded
 from cramp_coach.local.simulator import Simulator
 from cramp_coach.reminders import SCOPE, Schedule, bedtime
+from cramp_coach.skill import build_skill
+from cramp_coach.store import SqliteStore
 
-from .conftest import DAYTIME
+from .helpers.clock import DAYTIME
 
 # 15:00 UTC is 10:00 in New York (the stand-in's default zone): the reminder's requestTime.
 LOCAL_MORNING = "2026-11-27T10:00:00"
+# Seconds a Reminders call may take here (in production: api_client.DEFAULT_TIMEOUT, 2.5), so
+# the tests of a slow API wait that long, not the production timeout.
+API_TIMEOUT = 1.0
+
+
+@pytest.fixture
+def skill(store: SqliteStore, library: ContentLibrary) -> CustomSkill:
+    """conftest's skill, with an API client that gives a Reminders call API_TIMEOUT."""
+    client = AlexaApiClient(timeout=API_TIMEOUT)
+    return build_skill(Config(), store, content=library, rng=random.Random(7), api_client=client)
 
 
 @pytest.fixture
@@ -31,7 +49,7 @@ def granted(echo: Simulator) -> Simulator:
     return echo
 
 
-def reminder_posts(api: Any) -> list[Any]:
+def reminder_posts(api: FakeAlexaApi) -> list[Recorded]:
     return api.calls("POST", "/v1/alerts/reminders")
 
 
@@ -206,7 +224,7 @@ FAILURES = [
     (Failure(429, {"code": "TOO_MANY_REQUESTS", "message": "slow down"}), "reminder_unavailable"),
     (Failure(500, {"code": "INTERNAL_ERROR", "message": "oops"}), "reminder_unavailable"),
     (Failure(503, {}), "reminder_unavailable"),
-    (Failure(200, {}, delay=3.0), "reminder_unavailable"),  # slower than the client waits
+    (Failure(200, {}, delay=API_TIMEOUT + 1), "reminder_unavailable"),  # slower than it waits
 ]
 
 
@@ -324,25 +342,38 @@ def test_timestamps_are_the_request_s_own() -> None:
 # --- Within Alexa's 8 seconds, whatever the API does ------------------------------------------
 
 
+def on_lambda(skill: CustomSkill, seconds_left: float) -> Any:
+    """A handler given Lambda's own context object (awslambdaric's), with `seconds_left` of the
+    function's timeout at each request: the request's deadline comes from it."""
+    from awslambdaric.lambda_context import LambdaContext
+
+    def handle(event: dict[str, Any], _: Any) -> dict[str, Any]:
+        ends = int((time.time() + seconds_left) * 1000)
+        return handle_event(event, LambdaContext("invocation", None, None, ends), skill)
+
+    return handle
+
+
 def test_stopping_four_reminders_on_a_slow_api_answers_in_time_and_says_what_was_done(
-    granted: Simulator, api: Any, content: Content
+    granted: Simulator, api: Any, content: Content, skill: CustomSkill
 ) -> None:
-    """Each call takes just under its own timeout: deleting all four would take 12 s. The
-    answer comes before Alexa's 8 s, saying how many were stopped; asking again does the rest."""
-    import time
-
-    from cramp_coach.api_client import DEFAULT_TIMEOUT
-
+    """Each call takes just under its own timeout: deleting all four would take 4.5 timeouts.
+    The answer is due in 2.5 timeouts (Lambda stops the function 1 s after that), so it comes
+    in time, saying how many were stopped; asking again does the rest. (In production: 2.5 s
+    calls, 12 s for all four, Alexa's 8 s.)"""
     for hour in ("eight", "nine", "ten", "eleven"):
         granted.say(f"ask cramp coach to remind me to stretch every night at {hour} pm")
     assert len(api.reminders) == 4
-    slow = DEFAULT_TIMEOUT - 0.1
+    lambda_time = 2.5 * API_TIMEOUT + 1.0  # deadline.MARGIN is kept back from it
+    granted.handler = on_lambda(skill, lambda_time)
+    slow = API_TIMEOUT - 0.1
     api.slow("GET", "/v1/alerts/reminders", slow)
     api.slow("DELETE", "/v1/alerts/reminders/", slow)
     began = time.monotonic()
     turn = granted.say("ask cramp coach to stop reminding me")
     seconds = time.monotonic() - began
     assert seconds < 8.0, seconds
+    assert seconds < lambda_time, seconds
     left = len(api.reminders)
     assert 0 < left < 4
     fill = {"stopped": str(4 - left), "total": "4"}
@@ -365,8 +396,8 @@ def list_reminders_with(configuration: Any, library: Any) -> Response:
     from ask_sdk_model import RequestEnvelope
     from ask_sdk_model.services import ServiceClientFactory
 
+    from cramp_coach.deps import Deps
     from cramp_coach.handlers.reminders import ListRemindersHandler, Reminders
-    from cramp_coach.respond import Deps
 
     device = env.Device(api_endpoint=configuration.api_endpoint, granted_scopes=frozenset({SCOPE}))
     event = env.envelope(env.intent_request("ListRemindersIntent", now=DAYTIME), device)
@@ -387,15 +418,18 @@ def test_an_api_outage_is_spoken_but_a_bug_reaches_the_error_handler(
     error (here, an API configuration without a serializer) is not hidden behind that reply."""
     from ask_sdk_core.serialize import DefaultSerializer
     from ask_sdk_model.services import ApiConfiguration
+    from ask_sdk_model.ui import SsmlOutputSpeech
 
     from cramp_coach.api_client import AlexaApiClient
 
     api.fail("GET", "/v1/alerts/reminders", Failure(503, {}))
     working = ApiConfiguration(DefaultSerializer(), AlexaApiClient(), "token", api.endpoint)
-    spoken = list_reminders_with(working, library).output_speech.ssml
+    speech = list_reminders_with(working, library).output_speech
+    assert isinstance(speech, SsmlOutputSpeech) and speech.ssml is not None
+    spoken = speech.ssml
     assert any(
         p.replace("'", "&apos;") in spoken for p in content.replies["reminder_unavailable"].say
     )
-    broken = ApiConfiguration(None, AlexaApiClient(), "token", api.endpoint)
+    broken = ApiConfiguration(None, AlexaApiClient(), "token", api.endpoint)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="Serializer is None"):
         list_reminders_with(broken, library)

@@ -15,30 +15,15 @@ from cramp_coach.local.simulator import Simulator, Turn
 from cramp_coach.routine import introduction, render_step
 from cramp_coach.store import SqliteStore
 
-from .test_store_contract import envelope_for
+from .helpers.routine_turns import TITLE, is_introduction, stretch_number
+from .helpers.stored import saved
 
-TITLE = re.compile(r"(?:Stretch|Number) (\d+) of (\d+)")
 HOLD_CUE = re.compile(r"\b(?:And hold|Hold)\.")  # content/en-US/routine.json cues.hold
 LENGTHS = {"short": 4, "full": 9}  # steps: one stretch for one leg each
 
 
 def length_slot(key: str) -> dict[str, env.Slot | None]:
     return {"length": env.Slot(key, key.upper(), key, "ROUTINE_LENGTH")}
-
-
-def stretch_number(turn: Turn) -> int | None:
-    match = TITLE.search(turn.speech)
-    return int(match.group(1)) if match else None
-
-
-def is_introduction(turn: Turn) -> bool:
-    """The routine's first turn: safety notes and "Ready?", no stretch yet."""
-    return (
-        stretch_number(turn) is None
-        and "breathe normally" in turn.speech.lower()
-        and turn.speech.endswith("?")
-        and not turn.ends_session
-    )
 
 
 def start(echo: Simulator, length: str) -> Turn:
@@ -57,10 +42,6 @@ def advance_to(echo: Simulator, length: str, position: int) -> Turn:
         turn = echo.intent("AMAZON.NextIntent")
     assert stretch_number(turn) == position + 1
     return turn
-
-
-def saved(store: SqliteStore, user: str = "amzn1.ask.account.LOCALUSER") -> dict[str, Any]:
-    return store.get_attributes(envelope_for(user))
 
 
 def replies(content: Content, key: str) -> tuple[str, ...]:

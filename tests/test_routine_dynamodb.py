@@ -14,8 +14,8 @@ from cramp_coach.local.resolver import Resolver
 from cramp_coach.local.simulator import Simulator
 from cramp_coach.skill import build_skill
 
-from .test_routine import stretch_number
-from .test_store_contract import envelope_for, plain
+from .helpers.routine_turns import stretch_number
+from .helpers.stored import envelope_for, plain
 
 USER = "amzn1.ask.account.DYNAMOUSER"
 

@@ -10,7 +10,7 @@ from ask_sdk_core.exceptions import PersistenceException
 from cramp_coach.config import Config, default_state_path
 from cramp_coach.store import SqliteStore, open_store
 
-from .test_store_contract import envelope_for, plain
+from .helpers.stored import envelope_for, plain
 
 
 def test_survives_reopening(tmp_path: Path) -> None:

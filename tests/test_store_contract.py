@@ -15,15 +15,7 @@ from cramp_coach.local import envelope as env
 from cramp_coach.state import save_with_retry
 from cramp_coach.store import VERSION, VersionConflict
 
-
-def envelope_for(user: str) -> RequestEnvelope:
-    event = env.envelope(env.launch_request(), env.Device(user_id=user), env.Session())
-    result: RequestEnvelope = DefaultSerializer().deserialize(json.dumps(event), RequestEnvelope)
-    return result
-
-
-def plain(attributes: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in attributes.items() if k != VERSION}
+from .helpers.stored import envelope_for, plain
 
 
 def test_nothing_saved_reads_as_empty(any_store: Any) -> None:
@@ -174,7 +166,7 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Any) -> tuple[Any, i
 def test_eight_writers_contending_for_one_person_drop_nothing(
     store_factory: tuple[Any, int],
 ) -> None:
-    from .contention import contend
+    from tools.contention import contend
 
     factory, updates = store_factory
     dropped, final = contend([factory() for _ in range(8)], updates, "contended-8")
@@ -184,7 +176,7 @@ def test_eight_writers_contending_for_one_person_drop_nothing(
 def test_two_devices_of_one_person_updating_together_lose_nothing(
     store_factory: tuple[Any, int],
 ) -> None:
-    from .contention import contend
+    from tools.contention import contend
 
     factory, _ = store_factory
     dropped, final = contend([factory(), factory()], 50, "two-devices")

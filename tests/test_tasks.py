@@ -9,7 +9,7 @@ from typing import Any
 from cramp_coach.local import envelope as env
 from cramp_coach.local.simulator import Simulator
 
-from .test_routine import TITLE, is_introduction, stretch_number
+from .helpers.routine_turns import TITLE, is_introduction, stretch_number
 
 ROOT = Path(__file__).resolve().parents[1]
 TASK = f"{env.LOCAL_SKILL_ID}.StartBedtimeStretches"

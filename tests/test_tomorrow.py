@@ -24,7 +24,7 @@ from cramp_coach.local import envelope as env
 from cramp_coach.skill import build_skill
 from cramp_coach.store import SqliteStore
 
-from .conftest import DAYTIME
+from .helpers.clock import DAYTIME
 
 OFFLINE = env.Device(api_endpoint="https://127.0.0.1:9")  # refuses at once: day mode
 SCOPE = "alexa::alerts:reminders:skill:readwrite"
@@ -85,7 +85,8 @@ def put(event: dict[str, Any], path: Path_, value: Any) -> None:
 def remove(event: dict[str, Any], path: Path_) -> None:
     node: Any = event
     for step in path[:-1]:
-        if not isinstance(node, dict | list) or (isinstance(node, dict) and step not in node):
+        present = isinstance(node, dict) and step in node
+        if not (present or (isinstance(node, list) and isinstance(step, int))):
             return
         node = node[step]
     if isinstance(node, dict):

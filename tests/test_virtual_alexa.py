@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,8 @@ from werkzeug.serving import make_server
 
 from cramp_coach.config import Config
 from cramp_coach.web.app import create_app
+
+from .helpers.serving import serve_in_background
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tests" / "e2e" / "virtual_alexa_conversation.js"
@@ -28,8 +29,7 @@ def served(tmp_path: Path) -> Iterator[str]:
         skill_id=SKILL_ID, insecure_local_dev=True, state_path=str(tmp_path / "served.sqlite3")
     )
     server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_background(server)
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
 

@@ -7,20 +7,33 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .served import Gunicorn, response
+from tools.served import Gunicorn, response
 
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
 POST = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
 
 
+BODY_DEADLINE = 0.5  # seconds: the impatient server's (make serve's is web.app.BODY_DEADLINE)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gunicorn]:
     served = Gunicorn(tmp_path_factory.mktemp("served"), SKILL_ID)  # verification on
+    yield served
+    served.stop()
+
+
+@pytest.fixture(scope="module")
+def impatient(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gunicorn]:
+    """The same, giving a client BODY_DEADLINE to send its body, so a test need not wait 5 s."""
+    app = f"cramp_coach.web.app:create_app(body_deadline={BODY_DEADLINE})"
+    served = Gunicorn(tmp_path_factory.mktemp("impatient"), SKILL_ID, app=app)
     yield served
     served.stop()
 
@@ -56,12 +69,15 @@ def test_a_chunked_body_over_the_cap_is_refused(server: Gunicorn) -> None:
     json_error(status, headers, body)
 
 
-def test_a_half_sent_body_is_answered_408(server: Gunicorn) -> None:
-    with server.connect(timeout=20) as sock:
+def test_a_half_sent_body_is_answered_408(impatient: Gunicorn) -> None:
+    with impatient.connect(timeout=20) as sock:
+        began = time.monotonic()  # before the server can start its clock
         sock.sendall(f"{POST}Content-Length: 2000\r\n\r\n".encode() + b"{" * 1000)
         status, headers, body = response(sock)
+        waited = time.monotonic() - began
     assert status == 408
     json_error(status, headers, body)
+    assert waited >= BODY_DEADLINE  # the server waited out the body's deadline
 
 
 def test_health_answers_while_slow_clients_hold_connections(server: Gunicorn) -> None:

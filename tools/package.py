@@ -91,13 +91,14 @@ def compile_bytecode(folders: list[Path]) -> None:
     """Ship bytecode: Lambda's /var/task is read-only, so without it every cold start
     compiles the code again (tens of milliseconds). Only usable by the same Python version."""
     import compileall
+    import py_compile
 
     for folder in folders:
         compileall.compile_dir(
             folder,
             quiet=1,
             workers=0,
-            invalidation_mode=compileall.py_compile.PycInvalidationMode.UNCHECKED_HASH,
+            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
         )
     runtime = re.search(r"Runtime: python(\d+\.\d+)", (ROOT / "template.yaml").read_text())
     here = f"{sys.version_info.major}.{sys.version_info.minor}"

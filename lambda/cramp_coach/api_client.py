@@ -9,7 +9,7 @@ interface, no `requests` import (~100 ms here), and a few hundred milliseconds a
 the skill can live without the answer.
 
 Every call's timeout is also held to the request's deadline (deadline.py): never past the
-moment the answer is due.
+moment the answer is due. Both timeouts are the client's to set (tests pass short ones).
 
 Certificates are verified against the system's trust store (SSL_CERT_FILE, if set, replaces it:
 the local stand-in API uses that).
@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
 
 from . import deadline
@@ -31,13 +32,6 @@ DEFAULT_TIMEOUT = 2.5
 MIN_TIMEOUT = 0.05  # below this a call cannot answer: it is not made
 
 
-def timeout_for(url: str) -> float:
-    """The call's own timeout, or the time left to this request's deadline when that is less."""
-    own = SETTINGS_TIMEOUT if "/settings/" in url else DEFAULT_TIMEOUT
-    clock = deadline.current()
-    return clock.timeout_for(own) if clock is not None else own
-
-
 def _out_of_time() -> Exception:
     from ask_sdk_core.exceptions import ApiClientException
 
@@ -45,11 +39,25 @@ def _out_of_time() -> Exception:
 
 
 class AlexaApiClient(ApiClient):
-    def __init__(self) -> None:
+    """`timeout`: seconds a Reminders call may take; `settings_timeout`: a Settings API call."""
+
+    def __init__(
+        self, timeout: float = DEFAULT_TIMEOUT, settings_timeout: float = SETTINGS_TIMEOUT
+    ) -> None:
+        self.timeout = timeout
+        self.settings_timeout = settings_timeout
         self._client: Any = None
+
+    def timeout_for(self, url: str) -> float:
+        """The call's own timeout, or the time left to this request's deadline when less."""
+        own = self.settings_timeout if "/settings/" in url else self.timeout
+        clock = deadline.current()
+        return clock.timeout_for(own) if clock is not None else own
 
     def _build(self) -> Any:
         from ask_sdk_core.api_client import DefaultApiClient
+
+        timeout_for = self.timeout_for
 
         class TimedApiClient(DefaultApiClient):
             def _resolve_method(self, request: ApiClientRequest) -> Any:
@@ -60,14 +68,21 @@ class AlexaApiClient(ApiClient):
 
     def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
         url = request.url or ""
-        if timeout_for(url) < MIN_TIMEOUT:
+        if self.timeout_for(url) < MIN_TIMEOUT:
             raise _out_of_time()
         if "/settings/" in url:
-            return stdlib_invoke(request, timeout_for(url))
+            return stdlib_invoke(request, self.timeout_for(url))
         if self._client is None:
             self._client = self._build()
         response: ApiClientResponse = self._client.invoke(request)
         return response
+
+
+def call_timeout(handler_input: HandlerInput) -> float:
+    """How long one Reminders call may take with this request's API client."""
+    configuration = getattr(handler_input.service_client_factory, "api_configuration", None)
+    client = getattr(configuration, "api_client", None)
+    return client.timeout if isinstance(client, AlexaApiClient) else DEFAULT_TIMEOUT
 
 
 def service_errors() -> tuple[type[Exception], ...]:

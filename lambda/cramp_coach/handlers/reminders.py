@@ -12,7 +12,7 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from .. import deadline, person, slots
-from ..api_client import DEFAULT_TIMEOUT, service_errors
+from ..api_client import call_timeout, service_errors
 from ..deps import Deps
 from ..ids import permissions_of
 from ..intents import Intent, Request, Slot
@@ -260,7 +260,7 @@ class CancelReminderHandler(_ReminderHandler):
         clock = deadline.of(handler_input)
         stopped = 0
         for alert in alerts:
-            if not clock.allows(DEFAULT_TIMEOUT):  # a call that might not finish in time
+            if not clock.allows(call_timeout(handler_input)):  # a call that might not finish
                 log.warning("reminders: out of time after %d of %d", stopped, len(alerts))
                 break
             try:

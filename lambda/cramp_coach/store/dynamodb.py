@@ -63,7 +63,13 @@ def from_dynamo(value: Any) -> Any:
     return value
 
 
-def create_client(region: str | None, endpoint_url: str | None = None) -> Any:
+def create_client(
+    region: str | None,
+    endpoint_url: str | None = None,
+    *,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    read_timeout: float = READ_TIMEOUT,
+) -> Any:
     """A boto3 DynamoDB client with short timeouts (endpoint: AWS_ENDPOINT_URL_DYNAMODB)."""
     import boto3
     from botocore.config import Config as BotoConfig
@@ -73,8 +79,8 @@ def create_client(region: str | None, endpoint_url: str | None = None) -> Any:
         region_name=region,
         endpoint_url=endpoint_url,
         config=BotoConfig(
-            connect_timeout=CONNECT_TIMEOUT,
-            read_timeout=READ_TIMEOUT,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
             retries={"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"},
         ),
     )

@@ -41,6 +41,24 @@ def user_key(request_envelope: RequestEnvelope) -> str:
     return user
 
 
+def _use_wal(connection: sqlite3.Connection, timeout: float) -> None:
+    """Switch the file to WAL. Connections opening a new file at once may be told "database is
+    locked" straight away, without SQLite's busy wait, while another one switches it: they try
+    again, for up to `timeout` seconds in all, as any other statement would wait."""
+    import sqlite3
+    import time
+
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() >= end:
+                raise
+            time.sleep(0.005)
+
+
 class SqliteStore(AbstractPersistenceAdapter):
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 2.0) -> None:
         self.path = os.fspath(path)
@@ -57,7 +75,7 @@ class SqliteStore(AbstractPersistenceAdapter):
                 connection = sqlite3.connect(
                     self.path, timeout=self.timeout, check_same_thread=False, isolation_level=None
                 )
-                connection.execute("PRAGMA journal_mode=WAL")
+                _use_wal(connection, self.timeout)
                 # WAL with NORMAL sync: no fsync per commit, still never corrupt; at worst the
                 # last saved step is lost in a power cut. Right for a local, per-person store.
                 connection.execute("PRAGMA synchronous=NORMAL")

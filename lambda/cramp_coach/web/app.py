@@ -69,13 +69,13 @@ class BodyTooLarge(Exception):
     pass
 
 
-def read_body(stream: Any, sock: Any) -> bytes:
-    """At most MAX_BODY_BYTES + 1 bytes of a request body, within BODY_DEADLINE in all.
+def read_body(stream: Any, sock: Any, deadline: float = BODY_DEADLINE) -> bytes:
+    """At most MAX_BODY_BYTES + 1 bytes of a request body, within `deadline` seconds in all.
 
     `sock` is the client's socket when the server offers it (gunicorn does): each read may
     wait only for what is left of the deadline, so a client that stops half-way through its
-    body holds a thread for BODY_DEADLINE at most. TimeoutError when it runs out."""
-    end = time.monotonic() + BODY_DEADLINE
+    body holds a thread for that long at most. TimeoutError when it runs out."""
+    end = time.monotonic() + deadline
     previous = sock.gettimeout() if sock is not None else None
     chunks: list[bytes] = []
     size = 0
@@ -104,7 +104,10 @@ def create_app(
     *,
     skill: CustomSkill | None = None,
     verifiers: list[AbstractVerifier] | None = None,
+    body_deadline: float = BODY_DEADLINE,
 ) -> Any:
+    """The Flask app; `body_deadline`: seconds a client has to send a whole body (gunicorn
+    passes literal arguments: 'cramp_coach.web.app:create_app(body_deadline=0.5)')."""
     oscrypto_compat.install()
     from ask_sdk_core.exceptions import AskSdkException
     from ask_sdk_webservice_support.verifier import VerificationException
@@ -168,7 +171,9 @@ def create_app(
             if declared is not None and declared > MAX_BODY_BYTES:
                 return too_large()
             try:
-                raw = read_body(request.stream, request.environ.get("gunicorn.socket"))
+                raw = read_body(
+                    request.stream, request.environ.get("gunicorn.socket"), body_deadline
+                )
             except (BodyTooLarge, RequestEntityTooLarge):
                 return too_large()
             except TimeoutError:

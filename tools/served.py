@@ -1,10 +1,15 @@
-"""The skill served by a real gunicorn on 127.0.0.1, configured as `make serve` runs it."""
+"""The skill served by a real gunicorn on 127.0.0.1, configured as `make serve` runs it, for the
+tests and the bench: the process, raw HTTP responses, and conversations over HTTP.
+
+gunicorn is handed a socket already listening on a port the system picked (fd://), so servers
+started side by side (one per test worker) never race for a port."""
 
 from __future__ import annotations
 
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -24,17 +29,28 @@ from cramp_coach.local.resolver import Resolver
 from cramp_coach.local.simulator import Simulator
 from cramp_coach.store import SqliteStore
 
-from .dynamo import ROOT, free_port
-
+ROOT = Path(__file__).resolve().parents[1]
 CONF = "cramp_coach/web/gunicorn_conf.py"  # relative to lambda/, as in the Makefile
 APP = "cramp_coach.web.app:create_app()"
 
 
 class Gunicorn:
+    """`app` is gunicorn's app spec: the factory may take literal arguments, as in
+    "cramp_coach.web.app:create_app(body_deadline=0.5)"."""
+
     def __init__(
-        self, folder: Path, skill_id: str, *, insecure: bool = False, workers: int = 2
+        self,
+        folder: Path,
+        skill_id: str,
+        *,
+        insecure: bool = False,
+        workers: int = 2,
+        app: str = APP,
     ) -> None:
-        self.port = free_port()
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(128)
+        self.port: int = listener.getsockname()[1]
         self.folder = folder
         environment = {
             **os.environ,
@@ -47,11 +63,17 @@ class Gunicorn:
             environment["CRAMP_COACH_INSECURE_LOCAL_DEV"] = "1"
         self.log = open(folder / "gunicorn.log", "wb")  # noqa: SIM115 (closed in stop)
         command = [str(Path(sys.executable).with_name("gunicorn")), "-c", CONF]
-        command += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)]
-        command += ["--log-level", "warning", APP]
-        self.process = subprocess.Popen(
-            command, env=environment, cwd=ROOT / "lambda", stdout=self.log, stderr=self.log
-        )
+        command += ["--bind", f"fd://{listener.fileno()}", "--workers", str(workers)]
+        command += ["--log-level", "warning", app]
+        with listener:  # gunicorn has its own copy
+            self.process = subprocess.Popen(
+                command,
+                env=environment,
+                cwd=ROOT / "lambda",
+                stdout=self.log,
+                stderr=self.log,
+                pass_fds=(listener.fileno(),),
+            )
         self.wait_until_up()
 
     @property
@@ -85,7 +107,8 @@ class Gunicorn:
         return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
 
     def stop(self) -> None:
-        self.process.terminate()
+        """A quick shutdown (SIGQUIT): a graceful one waits out kept-alive connections."""
+        self.process.send_signal(signal.SIGQUIT)
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:

@@ -1,9 +1,13 @@
-"""A DynamoDB-compatible server for the tests: dynalite (npm), started on 127.0.0.1."""
+"""A DynamoDB-compatible server on 127.0.0.1: dynalite (npm), for the tests and the bench.
+
+The server listens on a port the system picks (port 0) and says which, so any number of them
+(one per test worker) start side by side without racing for a port.
+"""
 
 from __future__ import annotations
 
 import os
-import socket
+import select
 import subprocess
 import time
 import uuid
@@ -11,56 +15,43 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DYNALITE = ROOT / "node_modules" / "dynalite" / "cli.js"
+DYNALITE = ROOT / "node_modules" / "dynalite"  # `make test` and `make bench` run npm ci
 REGION = "us-east-1"
 
 # dynalite accepts any credentials; boto3 insists on having some.
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "cramp-coach-tests")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "cramp-coach-tests")
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+# dynalite's own CLI reads `--port 0` as "the default port", so it is started through its API.
+_START = """
+const server = require(process.argv[1])({createTableMs: 100, deleteTableMs: 50});
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+"""
 
 
 class Dynalite:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
+    def __init__(self, start_within: float = 15.0) -> None:
         self.process = subprocess.Popen(
-            [
-                "node",
-                str(DYNALITE),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--createTableMs",
-                "100",
-                "--deleteTableMs",
-                "50",
-            ],
-            stdout=subprocess.DEVNULL,
+            ["node", "-e", _START, str(DYNALITE)],
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    stderr = self.process.stderr.read() if self.process.stderr else b""
-                    raise RuntimeError(f"dynalite exited: {stderr!r}") from None
-                time.sleep(0.05)
-        raise RuntimeError("dynalite did not start")
+        self.port = self._port(start_within)
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+
+    def _port(self, within: float) -> int:
+        assert self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], within)
+        line = self.process.stdout.readline() if ready else b""
+        if line.strip().isdigit():
+            return int(line)
+        self.process.kill()
+        _, stderr = self.process.communicate()
+        raise RuntimeError(f"dynalite did not start: {line!r} {stderr!r}")
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.wait(timeout=5)
+        self.process.communicate(timeout=5)
 
     def client(self) -> Any:
         from cramp_coach.store.dynamodb import create_client

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import queue
-import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from .serving import serve_in_background
 
 PREFIX = "/2018-06-01/runtime"
 
@@ -32,7 +33,7 @@ class FakeRuntimeApi:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.address = f"127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        serve_in_background(self._server)
 
     def close(self) -> None:
         self._server.shutdown()

@@ -1,4 +1,4 @@
-"""A certificate authority the tests make themselves, shaped like Alexa's signing chain."""
+"""A certificate authority made on the spot, shaped like Alexa's signing chain (tests, bench)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def _ca(
     return builder.sign(issuer_key, hashes.SHA256())
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Chain:
     root: x509.Certificate
     leaf_key: rsa.RSAPrivateKey

@@ -14,6 +14,8 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from .serving import serve_in_background
+
 
 class CertHost:
     def __init__(self) -> None:
@@ -49,8 +51,7 @@ class CertHost:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._thread = serve_in_background(self._server)
 
     def local(self, url: str) -> str:
         parts = urlsplit(url)
