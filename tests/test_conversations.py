@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from cramp_coach.content import Content, ContentLibrary
+from cramp_coach.intents import Intent
 from cramp_coach.local import envelope as env
 from cramp_coach.local.simulator import Simulator
 
@@ -181,7 +182,7 @@ def test_repeat_says_exactly_the_last_answer_again(echo: Simulator) -> None:
 
 
 def test_repeat_with_nothing_said_yet(handler: Any, content: Content) -> None:
-    event = env.envelope(env.intent_request("AMAZON.RepeatIntent"), env.Device(), env.Session())
+    event = env.envelope(env.intent_request(Intent.REPEAT), env.Device(), env.Session())
     response = handler(event, None)
     speech = response["response"]["outputSpeech"]["ssml"]
     assert "repeat" in speech
@@ -197,14 +198,12 @@ def test_help_explains_and_keeps_listening(echo: Simulator) -> None:
 def test_something_off_topic_goes_to_fallback(echo: Simulator, content: Content) -> None:
     echo.launch()
     turn = echo.say("what's the weather like tomorrow")
-    assert turn.request["request"]["intent"]["name"] == "AMAZON.FallbackIntent"
+    assert turn.request["request"]["intent"]["name"] == Intent.FALLBACK
     assert turn.speech in content.replies["fallback"].say
     assert not turn.ends_session
 
 
-@pytest.mark.parametrize(
-    "intent", ["AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent"]
-)
+@pytest.mark.parametrize("intent", [Intent.STOP, Intent.CANCEL, Intent.NAVIGATE_HOME])
 def test_stop_cancel_and_home_end_the_session(
     echo: Simulator, content: Content, intent: str
 ) -> None:

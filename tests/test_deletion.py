@@ -19,6 +19,7 @@ from cramp_coach import state
 from cramp_coach.config import Config
 from cramp_coach.content import ContentLibrary
 from cramp_coach.entry import handle_event
+from cramp_coach.intents import Intent
 from cramp_coach.local import envelope as env
 from cramp_coach.local.resolver import Resolver
 from cramp_coach.local.simulator import Simulator
@@ -57,7 +58,7 @@ def test_the_yes_heard_by_another_process_deletes_for_good(
     echo = Simulator(first, resolver, device, clock=lambda: DAYTIME)
     echo.say("ask cramp coach to start my bedtime stretches")
     echo.say("yes")
-    echo.intent("AMAZON.PauseIntent")
+    echo.intent(Intent.PAUSE)
     assert kept(any_store)["routine"]["position"] == 0
     echo.say("ask cramp coach to delete my data")
     echo.handler = second
@@ -99,7 +100,7 @@ def test_deleting_forgets_the_voice_choice_in_this_process(
 ) -> None:
     device = env.Device(user_id=USER, api_endpoint=api.endpoint)
     echo = Simulator(process(store, library), resolver, device, clock=lambda: DAYTIME)
-    echo.intent("VoiceIntent", {"mode": env.Slot("whisper", "WHISPER", "whisper", "VOICE_MODE")})
+    echo.intent(Intent.VOICE, {"mode": env.Slot("whisper", "WHISPER", "whisper", "VOICE_MODE")})
     assert 'amazon:effect name="whispered"' in echo.launch().ssml  # remembered, by day
     echo.end()
     echo.say("ask cramp coach to delete my data")

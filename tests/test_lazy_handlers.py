@@ -113,7 +113,7 @@ def test_a_group_loads_nothing_for_requests_that_are_not_its_own(
         event = env.envelope(env.intent_request(intent), env.Device(), env.Session())
         handle_event(event, None, skill)
     assert [g._loaded for g in lazy] == [None] * 5
-    start = env.envelope(env.intent_request("StartRoutineIntent"), env.Device(), env.Session())
+    start = env.envelope(env.intent_request(Intent.START_ROUTINE), env.Device(), env.Session())
     result = handle_event(start, None, skill)
     assert "Ready" in result["response"]["outputSpeech"]["ssml"]
     assert [g._loaded is not None for g in lazy] == [False, False, False, True, False]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cramp_coach.intents import Intent
 from cramp_coach.local.chat import espeak_ssml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +74,7 @@ def test_verbose_shows_what_was_heard(tmp_path: Path) -> None:
 
 def test_unmatched_phrases_go_to_fallback(tmp_path: Path) -> None:
     out = chat(["-v"], "play some jazz music\n", tmp_path / "db").stdout
-    assert "AMAZON.FallbackIntent" in out
+    assert Intent.FALLBACK in out
 
 
 def test_espeak_gets_ssml_without_alexa_only_tags() -> None:

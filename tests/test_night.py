@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from cramp_coach.content import Content
+from cramp_coach.intents import Intent
 from cramp_coach.local import envelope as env
 from cramp_coach.local.alexa_api import Failure
 from cramp_coach.local.simulator import Simulator
@@ -241,7 +242,7 @@ def test_the_routine_is_whispered_at_bedtime(echo: Simulator) -> None:
 
 
 def test_an_unknown_voice_is_not_taken_for_normal(echo: Simulator, content: Content) -> None:
-    turn = echo.intent("VoiceIntent", {"mode": env.Slot("sing", None, None, "VOICE_MODE")})
+    turn = echo.intent(Intent.VOICE, {"mode": env.Slot("sing", None, None, "VOICE_MODE")})
     assert turn.speech in content.replies["fallback"].say
 
 

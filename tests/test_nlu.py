@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from cramp_coach.intents import Intent
 from cramp_coach.local import nlu
 from cramp_coach.local.resolver import Resolver, tokens
 
@@ -53,9 +54,9 @@ def test_every_answer_intent_is_evaluated(
     annotated: list[nlu.Annotation], model: dict[str, Any]
 ) -> None:
     custom = {i["name"] for i in language(model)["intents"] if not i["name"].startswith("AMAZON.")}
-    commands = {"StartRoutineIntent", "ResumeRoutineIntent", "SkipIntent", "RoutineStatusIntent"}
-    commands |= {"DeleteDataIntent", "VoiceIntent", "SetReminderIntent", "ListRemindersIntent"}
-    commands |= {"ChangeReminderIntent", "CancelReminderIntent"}  # tests/data/paraphrases.json
+    commands = {Intent.START_ROUTINE, Intent.RESUME_ROUTINE, Intent.SKIP, Intent.ROUTINE_STATUS}
+    commands |= {Intent.DELETE_DATA, Intent.VOICE, Intent.SET_REMINDER, Intent.LIST_REMINDERS}
+    commands |= {Intent.CHANGE_REMINDER, Intent.CANCEL_REMINDER}  # tests/data/paraphrases.json
     for intent in custom - commands:
         assert sum(a.intent == intent for a in annotated) >= 6, intent
 

@@ -17,6 +17,7 @@ from cramp_coach.api_client import AlexaApiClient
 from cramp_coach.config import Config
 from cramp_coach.content import Content, ContentLibrary
 from cramp_coach.entry import handle_event
+from cramp_coach.intents import Intent
 from cramp_coach.local import envelope as env
 from cramp_coach.local.alexa_api import Failure, FakeAlexaApi, Recorded
 from cramp_coach.local.simulator import Simulator
@@ -271,7 +272,7 @@ def test_no_reminder_api_at_all(handler: Any, content: Content) -> None:
     device = env.Device(api_endpoint="https://127.0.0.1:9", granted_scopes=frozenset({SCOPE}))
     event = env.envelope(
         env.intent_request(
-            "SetReminderIntent",
+            Intent.SET_REMINDER,
             {"time": env.Slot("22:00", slot_type="AMAZON.TIME"), "frequency": None},
             now=DAYTIME,
         ),
@@ -400,7 +401,7 @@ def list_reminders_with(configuration: Any, library: Any) -> Response:
     from cramp_coach.handlers.reminders import ListRemindersHandler, Reminders
 
     device = env.Device(api_endpoint=configuration.api_endpoint, granted_scopes=frozenset({SCOPE}))
-    event = env.envelope(env.intent_request("ListRemindersIntent", now=DAYTIME), device)
+    event = env.envelope(env.intent_request(Intent.LIST_REMINDERS, now=DAYTIME), device)
     envelope = DefaultSerializer().deserialize(json.dumps(event), RequestEnvelope)
     handler_input = HandlerInput(
         request_envelope=envelope,

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from cramp_coach.intents import Intent
 from cramp_coach.local.resolver import FALLBACK, Resolver, tokens
 
 PARAPHRASES: dict[str, list[str]] = json.loads(
@@ -87,13 +88,13 @@ def test_cramping_without_a_muscle_leaves_the_slot_empty(resolver: Resolver) -> 
 @pytest.mark.parametrize(
     ("line", "intent"),
     [
-        ("yes", "AMAZON.YesIntent"),
-        ("yeah sure", "AMAZON.YesIntent"),
-        ("no thanks", "AMAZON.NoIntent"),
-        ("help", "AMAZON.HelpIntent"),
-        ("say that again", "AMAZON.RepeatIntent"),
-        ("stop", "AMAZON.StopIntent"),
-        ("cancel", "AMAZON.CancelIntent"),
+        ("yes", Intent.YES),
+        ("yeah sure", Intent.YES),
+        ("no thanks", Intent.NO),
+        ("help", Intent.HELP),
+        ("say that again", Intent.REPEAT),
+        ("stop", Intent.STOP),
+        ("cancel", Intent.CANCEL),
         ("", FALLBACK),
         ("?!", FALLBACK),
     ],

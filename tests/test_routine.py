@@ -10,6 +10,7 @@ import pytest
 
 from cramp_coach import ssml
 from cramp_coach.content import Content
+from cramp_coach.intents import Intent
 from cramp_coach.local import envelope as env
 from cramp_coach.local.simulator import Simulator, Turn
 from cramp_coach.routine import introduction, render_step
@@ -28,9 +29,9 @@ def length_slot(key: str) -> dict[str, env.Slot | None]:
 
 def start(echo: Simulator, length: str) -> Turn:
     """Start the routine and say yes to "Ready?": stretch 1 is presented."""
-    intro = echo.intent("StartRoutineIntent", length_slot(length), new_session=True)
+    intro = echo.intent(Intent.START_ROUTINE, length_slot(length), new_session=True)
     assert is_introduction(intro), intro.speech
-    turn = echo.intent("AMAZON.YesIntent")
+    turn = echo.intent(Intent.YES)
     assert stretch_number(turn) == 1
     return turn
 
@@ -39,7 +40,7 @@ def advance_to(echo: Simulator, length: str, position: int) -> Turn:
     """Start the routine and go on until stretch `position + 1` has been presented."""
     turn = start(echo, length)
     for _ in range(position):
-        turn = echo.intent("AMAZON.NextIntent")
+        turn = echo.intent(Intent.NEXT)
     assert stretch_number(turn) == position + 1
     return turn
 
@@ -56,7 +57,7 @@ def test_a_whole_routine_from_start_to_good_night(
     echo: Simulator, store: SqliteStore, content: Content, length: str
 ) -> None:
     count = LENGTHS[length]
-    intro = echo.intent("StartRoutineIntent", length_slot(length), new_session=True)
+    intro = echo.intent(Intent.START_ROUTINE, length_slot(length), new_session=True)
     assert is_introduction(intro) and "stop if anything hurts" in intro.speech
     assert "swollen, red or hot" in intro.speech  # a possible clot: no stretching tonight
     assert re.search(r"[Gg]et up slowly|getting up", intro.speech)
@@ -80,7 +81,7 @@ def test_a_whole_routine_from_start_to_good_night(
 
 
 def test_next_done_and_ready_all_move_on(echo: Simulator) -> None:
-    echo.intent("StartRoutineIntent", length_slot("full"), new_session=True)
+    echo.intent(Intent.START_ROUTINE, length_slot("full"), new_session=True)
     assert stretch_number(echo.say("ready")) == 1
     assert stretch_number(echo.say("next")) == 2
     assert stretch_number(echo.say("I'm done")) == 3
@@ -89,7 +90,7 @@ def test_next_done_and_ready_all_move_on(echo: Simulator) -> None:
 
 def test_the_preferred_length_is_remembered(echo: Simulator) -> None:
     start(echo, "full")
-    echo.intent("AMAZON.StopIntent")
+    echo.intent(Intent.STOP)
     intro = echo.say("ask cramp coach to start my bedtime stretches")
     assert "full" in intro.speech and "9" in intro.speech
     assert TITLE.search(echo.say("yes").speech).group(2) == "9"  # type: ignore[union-attr]
@@ -103,13 +104,13 @@ def test_the_first_time_defaults_to_the_short_routine(echo: Simulator) -> None:
 
 
 def test_the_introduction_can_be_repeated_and_is_saved(echo: Simulator, store: SqliteStore) -> None:
-    intro = echo.intent("StartRoutineIntent", length_slot("short"), new_session=True)
+    intro = echo.intent(Intent.START_ROUTINE, length_slot("short"), new_session=True)
     assert saved(store)["routine"]["position"] == -1  # "continue" later starts at stretch 1
-    again = echo.intent("AMAZON.RepeatIntent")
+    again = echo.intent(Intent.REPEAT)
     assert is_introduction(again) and again.speech != ""
     assert "medical advice" not in again.speech  # heard once already
-    assert is_introduction(echo.intent("AMAZON.PreviousIntent"))
-    assert stretch_number(echo.intent("AMAZON.NextIntent")) == 1
+    assert is_introduction(echo.intent(Intent.PREVIOUS))
+    assert stretch_number(echo.intent(Intent.NEXT)) == 1
     assert intro.ssml != ""
 
 
@@ -135,15 +136,15 @@ CASES = [(length, position) for length, count in LENGTHS.items() for position in
 @pytest.mark.parametrize(("length", "position"), CASES)
 def test_next_and_yes(echo: Simulator, length: str, position: int) -> None:
     advance_to(echo, length, position)
-    assert stretch_number(echo.intent("AMAZON.NextIntent")) == position + 2
+    assert stretch_number(echo.intent(Intent.NEXT)) == position + 2
     advance_to(echo, length, position)
-    assert stretch_number(echo.intent("AMAZON.YesIntent")) == position + 2
+    assert stretch_number(echo.intent(Intent.YES)) == position + 2
 
 
 @pytest.mark.parametrize(("length", "position"), CASES)
 def test_previous(echo: Simulator, content: Content, length: str, position: int) -> None:
     advance_to(echo, length, position)
-    turn = echo.intent("AMAZON.PreviousIntent")
+    turn = echo.intent(Intent.PREVIOUS)
     assert stretch_number(turn) == max(position, 1)
     if position == 0:
         assert any(turn.speech.startswith(p) for p in content.routine.cues["first_again"])
@@ -153,7 +154,7 @@ def test_previous(echo: Simulator, content: Content, length: str, position: int)
 @pytest.mark.parametrize(("length", "position"), CASES)
 def test_repeat_this_stretch(echo: Simulator, length: str, position: int) -> None:
     before = advance_to(echo, length, position)
-    again = echo.intent("AMAZON.RepeatIntent")
+    again = echo.intent(Intent.REPEAT)
     assert stretch_number(again) == position + 1
     assert len(HOLD_CUE.findall(before.speech)) == len(HOLD_CUE.findall(again.speech))
 
@@ -165,7 +166,7 @@ def test_skip(
     advance_to(echo, length, position)
     count = LENGTHS[length]
     skipped = content.routine.lengths[length].steps[position + 1].label
-    turn = echo.intent("SkipIntent")
+    turn = echo.intent(Intent.SKIP)
     assert skipped in turn.speech.split(".")[0]
     if position + 2 < count:
         assert stretch_number(turn) == position + 3
@@ -176,7 +177,7 @@ def test_skip(
 
 
 @pytest.mark.parametrize(("length", "position"), CASES)
-@pytest.mark.parametrize("how", ["AMAZON.PauseIntent", "AMAZON.NoIntent"])
+@pytest.mark.parametrize("how", [Intent.PAUSE, Intent.NO])
 def test_pause_saves_the_place_and_resume_continues_days_later(
     echo: Simulator, store: SqliteStore, content: Content, length: str, position: int, how: str
 ) -> None:
@@ -192,7 +193,7 @@ def test_pause_saves_the_place_and_resume_continues_days_later(
 
 
 @pytest.mark.parametrize(("length", "position"), CASES)
-@pytest.mark.parametrize("how", ["AMAZON.StopIntent", "AMAZON.CancelIntent"])
+@pytest.mark.parametrize("how", [Intent.STOP, Intent.CANCEL])
 def test_stop_and_cancel_save_the_place(
     echo: Simulator, store: SqliteStore, content: Content, length: str, position: int, how: str
 ) -> None:
@@ -210,38 +211,38 @@ def test_stop_and_cancel_save_the_place(
 @pytest.mark.parametrize(("length", "position"), CASES)
 def test_resume_in_the_same_session(echo: Simulator, length: str, position: int) -> None:
     advance_to(echo, length, position)
-    assert stretch_number(echo.intent("AMAZON.ResumeIntent")) == position + 2
+    assert stretch_number(echo.intent(Intent.RESUME)) == position + 2
 
 
 @pytest.mark.parametrize(("length", "position"), CASES)
 def test_start_over(echo: Simulator, length: str, position: int) -> None:
     advance_to(echo, length, position)
-    turn = echo.intent("AMAZON.StartOverIntent")
+    turn = echo.intent(Intent.START_OVER)
     assert is_introduction(turn) and str(LENGTHS[length]) in turn.speech
-    assert stretch_number(echo.intent("AMAZON.YesIntent")) == 1
+    assert stretch_number(echo.intent(Intent.YES)) == 1
 
 
 @pytest.mark.parametrize(("length", "position"), CASES)
 def test_how_many_are_left(echo: Simulator, content: Content, length: str, position: int) -> None:
     advance_to(echo, length, position)
-    turn = echo.intent("RoutineStatusIntent")
+    turn = echo.intent(Intent.ROUTINE_STATUS)
     left = LENGTHS[length] - position - 1
     assert str(left) in turn.speech
     for step in content.routine.lengths[length].steps[position + 1 :]:
         assert step.stretch.name in turn.speech
     assert turn.speech.endswith("?") and not turn.ends_session
-    assert stretch_number(echo.intent("AMAZON.YesIntent")) == position + 2
+    assert stretch_number(echo.intent(Intent.YES)) == position + 2
 
 
 @pytest.mark.parametrize("length", LENGTHS)
 @pytest.mark.parametrize(
     "intent",
     [
-        "AMAZON.NextIntent",
-        "AMAZON.PreviousIntent",
-        "SkipIntent",
-        "ResumeRoutineIntent",
-        "RoutineStatusIntent",
+        Intent.NEXT,
+        Intent.PREVIOUS,
+        Intent.SKIP,
+        Intent.RESUME_ROUTINE,
+        Intent.ROUTINE_STATUS,
     ],
 )
 def test_after_the_last_stretch_there_is_nothing_to_continue(
@@ -251,22 +252,22 @@ def test_after_the_last_stretch_there_is_nothing_to_continue(
     assert not echo.in_session
     turn = echo.intent(intent)
     assert turn.speech in replies(content, "no_routine")
-    assert is_introduction(echo.intent("AMAZON.YesIntent"))  # "yes" starts it again
+    assert is_introduction(echo.intent(Intent.YES))  # "yes" starts it again
 
 
 @pytest.mark.parametrize("length", LENGTHS)
 def test_after_the_last_stretch_start_over_begins_again(echo: Simulator, length: str) -> None:
     advance_to(echo, length, LENGTHS[length] - 1)
-    assert is_introduction(echo.intent("AMAZON.StartOverIntent", new_session=True))
+    assert is_introduction(echo.intent(Intent.START_OVER, new_session=True))
 
 
 def test_no_to_start_the_routine(echo: Simulator, content: Content) -> None:
-    echo.intent("AMAZON.NextIntent")
-    assert echo.intent("AMAZON.NoIntent").speech in replies(content, "declined")
+    echo.intent(Intent.NEXT)
+    assert echo.intent(Intent.NO).speech in replies(content, "declined")
 
 
 def test_pause_with_no_routine_just_says_goodbye(echo: Simulator, content: Content) -> None:
-    assert echo.intent("AMAZON.PauseIntent").speech in replies(content, "goodbye")
+    assert echo.intent(Intent.PAUSE).speech in replies(content, "goodbye")
 
 
 # --- Launch while a routine is unfinished -----------------------------------------------------
@@ -276,7 +277,7 @@ def test_launch_offers_to_continue_an_unfinished_routine(echo: Simulator, conten
     echo.say("open cramp coach")
     echo.say("stop")
     advance_to(echo, "full", 1)
-    echo.intent("AMAZON.PauseIntent")
+    echo.intent(Intent.PAUSE)
     offer = echo.say("open cramp coach")
     assert "7" in offer.speech and "full" in offer.speech  # seven of the full routine to go
     assert offer.speech.endswith("?") and not offer.ends_session
@@ -289,7 +290,7 @@ def test_launch_offer_declined_keeps_the_place(
     echo.say("open cramp coach")
     echo.say("stop")
     advance_to(echo, "short", 0)
-    echo.intent("AMAZON.PauseIntent")
+    echo.intent(Intent.PAUSE)
     echo.say("open cramp coach")
     turn = echo.say("no")
     assert turn.speech in replies(content, "declined_routine") and not turn.ends_session
@@ -332,7 +333,7 @@ def test_nothing_about_health_is_ever_stored(echo: Simulator, store: SqliteStore
     ):
         echo.say(line)
     advance_to(echo, "full", 2)
-    echo.intent("AMAZON.PauseIntent")
+    echo.intent(Intent.PAUSE)
     attributes = saved(store)
     assert set(attributes) <= ALLOWED_KEYS
     assert set(attributes["routine"]) == {"length", "position", "updated"}
@@ -340,7 +341,7 @@ def test_nothing_about_health_is_ever_stored(echo: Simulator, store: SqliteStore
 
 def test_delete_my_data_after_a_yes(echo: Simulator, store: SqliteStore, content: Content) -> None:
     advance_to(echo, "full", 1)
-    echo.intent("AMAZON.PauseIntent")
+    echo.intent(Intent.PAUSE)
     ask = echo.say("ask cramp coach to delete my data")
     assert ask.speech in replies(content, "confirm_delete") and not ask.ends_session
     done = echo.say("yes")
@@ -355,7 +356,7 @@ def test_delete_my_data_after_a_yes(echo: Simulator, store: SqliteStore, content
 
 def test_delete_my_data_declined(echo: Simulator, store: SqliteStore, content: Content) -> None:
     advance_to(echo, "short", 0)
-    echo.intent("AMAZON.PauseIntent")
+    echo.intent(Intent.PAUSE)
     echo.say("ask cramp coach to forget me")
     assert echo.say("no").speech in replies(content, "kept")
     assert saved(store)["routine"]["position"] == 0
@@ -365,7 +366,7 @@ def test_disabling_the_skill_deletes_the_data(
     handler: Any, echo: Simulator, store: SqliteStore
 ) -> None:
     advance_to(echo, "short", 0)
-    echo.intent("AMAZON.PauseIntent")
+    echo.intent(Intent.PAUSE)
     event = {
         "type": "AlexaSkillEvent.SkillDisabled",
         "requestId": "amzn1.echo-api.request.disabled",

@@ -10,6 +10,7 @@ import pytest
 
 from cramp_coach import ssml
 from cramp_coach.content import Content
+from cramp_coach.intents import Intent
 from cramp_coach.local import envelope as env
 from cramp_coach.local.simulator import Simulator
 
@@ -93,7 +94,7 @@ def test_every_phrasing_of_every_answer_renders_as_valid_ssml(
                 parent = next(t for t in content.topics.values() if t.offer and t.offer.yes == key)
                 assert parent.intent
                 echo.intent(parent.intent, new_session=True)
-                turn = echo.intent("AMAZON.YesIntent")
+                turn = echo.intent(Intent.YES)
             for document in responses_of(turn.body):
                 assert ssml.validate(document) == [], (key, document)
                 assert len(document) <= ssml.MAX_SPEECH_CHARS
@@ -105,7 +106,7 @@ def test_every_phrasing_of_every_answer_renders_as_valid_ssml(
 def test_the_whole_response_stays_within_alexas_limits(echo: Simulator) -> None:
     import json
 
-    for intent in ("WhyCrampsIntent", "SeeDoctorIntent", "AMAZON.HelpIntent"):
+    for intent in ("WhyCrampsIntent", "SeeDoctorIntent", Intent.HELP):
         turn = echo.intent(intent, new_session=True)
         assert len(json.dumps(turn.response)) < 24_000
         card = turn.card or {}

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cramp_coach.intents import Intent
 from cramp_coach.local import envelope as env
 from cramp_coach.local.simulator import Simulator
 
@@ -26,7 +27,7 @@ def test_the_routine_task_starts_the_stretches_in_the_usual_length(echo: Simulat
     turn = launch_task(echo)
     assert is_introduction(turn) and "full" in turn.speech and "9" in turn.speech
     assert not turn.ends_session and "Welcome" not in turn.speech
-    first = echo.intent("AMAZON.YesIntent")
+    first = echo.intent(Intent.YES)
     assert stretch_number(first) == 1
     assert TITLE.search(first.speech).group(2) == "9"  # type: ignore[union-attr]
 
@@ -34,7 +35,7 @@ def test_the_routine_task_starts_the_stretches_in_the_usual_length(echo: Simulat
 def test_the_task_can_ask_for_a_length(echo: Simulator) -> None:
     turn = launch_task(echo, {"length": "short"})
     assert is_introduction(turn) and "short" in turn.speech
-    first = echo.intent("AMAZON.YesIntent")
+    first = echo.intent(Intent.YES)
     assert TITLE.search(first.speech).group(2) == "4"  # type: ignore[union-attr]
 
 

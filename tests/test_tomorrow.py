@@ -20,6 +20,7 @@ from cramp_coach import ssml
 from cramp_coach.config import Config
 from cramp_coach.content import Content, ContentLibrary
 from cramp_coach.entry import handle_event
+from cramp_coach.intents import Intent
 from cramp_coach.local import envelope as env
 from cramp_coach.skill import build_skill
 from cramp_coach.store import SqliteStore
@@ -36,7 +37,7 @@ def cramp() -> dict[str, Any]:
 
 def start_short() -> dict[str, Any]:
     slot = env.Slot("short", "SHORT", "short", "ROUTINE_LENGTH")
-    request = env.intent_request("StartRoutineIntent", {"length": slot}, now=DAYTIME)
+    request = env.intent_request(Intent.START_ROUTINE, {"length": slot}, now=DAYTIME)
     return env.envelope(request, OFFLINE, env.Session())
 
 
@@ -255,20 +256,20 @@ def test_an_unknown_request_type_in_an_open_session_gets_the_fallback(
 # --- Forged session attributes ------------------------------------------------------------
 
 FORGED: list[tuple[str, str, dict[str, Any]]] = [
-    ("heard-a-string", "AMAZON.HelpIntent", {"heard": "x"}),
-    ("heard-a-list", "AMAZON.HelpIntent", {"heard": [1, 2]}),
-    ("heard-not-indexes", "AMAZON.HelpIntent", {"heard": {"cue.x": "one"}}),
+    ("heard-a-string", Intent.HELP, {"heard": "x"}),
+    ("heard-a-list", Intent.HELP, {"heard": [1, 2]}),
+    ("heard-not-indexes", Intent.HELP, {"heard": {"cue.x": "one"}}),
     (
         "last-fill-not-an-object",
-        "AMAZON.RepeatIntent",
+        Intent.REPEAT,
         {"last": {"key": "help", "topic": False, "say": 0, "fill": "x"}},
     ),
-    ("pending-key-a-list", "AMAZON.YesIntent", {"pending": {"kind": "topic", "key": ["why"]}}),
-    ("sources-a-number", "SourceIntent", {"sources": 5}),
-    ("sources-objects", "SourceIntent", {"sources": [{"a": 1}]}),
-    ("routine-a-string", "AMAZON.NextIntent", {"routine": "full"}),
-    ("routine-nested", "AMAZON.NextIntent", {"routine": {"length": "full", "position": [1]}}),
-    ("not-ours", "AMAZON.HelpIntent", {"isAdmin": True}),
+    ("pending-key-a-list", Intent.YES, {"pending": {"kind": "topic", "key": ["why"]}}),
+    ("sources-a-number", Intent.SOURCE, {"sources": 5}),
+    ("sources-objects", Intent.SOURCE, {"sources": [{"a": 1}]}),
+    ("routine-a-string", Intent.NEXT, {"routine": "full"}),
+    ("routine-nested", Intent.NEXT, {"routine": {"length": "full", "position": [1]}}),
+    ("not-ours", Intent.HELP, {"isAdmin": True}),
 ]
 
 
@@ -294,6 +295,6 @@ def test_a_dropped_attribute_is_logged_by_name_only(
     handler: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     session = env.Session(new=False, attributes={"heard": "amzn1.ask.account.FORGEDUSER"})
-    handler(env.envelope(env.intent_request("AMAZON.HelpIntent"), OFFLINE, session), None)
+    handler(env.envelope(env.intent_request(Intent.HELP), OFFLINE, session), None)
     assert "session attribute dropped: heard" in caplog.text
     assert "FORGEDUSER" not in caplog.text

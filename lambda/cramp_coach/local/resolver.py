@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..intents import Intent
 from .times import MARKER, find_time
 
-FALLBACK = "AMAZON.FallbackIntent"
+FALLBACK = Intent.FALLBACK
 TIME_TYPE = "AMAZON.TIME"
 THRESHOLD = 0.40  # between the best off-topic line (~0.33) and the worst real one (~0.46)
 CAPTURE_DISCOUNT = 0.85

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from ..intents import Intent
 from ..ssml import to_plain_text
 from . import envelope as env
 from .resolver import Resolution, Resolver
@@ -198,9 +199,7 @@ class Simulator:
         """One typed or spoken line, with or without the wake word and invocation name."""
         if self.consent_request is not None and self.resolver is not None:
             heard = self.resolver.resolve(line).intent
-            status = {"AMAZON.YesIntent": "ACCEPTED", "AMAZON.NoIntent": "DENIED"}.get(
-                heard, "NOT_ANSWERED"
-            )
+            status = {Intent.YES: "ACCEPTED", Intent.NO: "DENIED"}.get(heard, "NOT_ANSWERED")
             return self.answer_consent(status)
         text = re.sub(r"^\s*alexa[\s,.!]*", "", line.strip(), flags=re.IGNORECASE)
         lowered = re.sub(r"[^\w' ]+", " ", text.lower()).strip()
