@@ -199,7 +199,8 @@ class Simulator:
         """One typed or spoken line, with or without the wake word and invocation name."""
         if self.consent_request is not None and self.resolver is not None:
             heard = self.resolver.resolve(line).intent
-            status = {Intent.YES: "ACCEPTED", Intent.NO: "DENIED"}.get(heard, "NOT_ANSWERED")
+            answers: dict[str, str] = {Intent.YES: "ACCEPTED", Intent.NO: "DENIED"}
+            status = answers.get(heard, "NOT_ANSWERED")
             return self.answer_consent(status)
         text = re.sub(r"^\s*alexa[\s,.!]*", "", line.strip(), flags=re.IGNORECASE)
         lowered = re.sub(r"[^\w' ]+", " ", text.lower()).strip()
