@@ -8,6 +8,7 @@ import random
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from cramp_coach.config import Config
 from cramp_coach.content import ContentLibrary
@@ -28,10 +29,17 @@ from cramp_coach.store import SqliteStore
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def groups(library: ContentLibrary, tmp_path: Path) -> list[LazyGroup]:
-    skill = build_skill(Config(), SqliteStore(tmp_path / "s.sqlite3"), content=library)
+def skill_and_groups(library: ContentLibrary, tmp_path: Path) -> tuple[Any, list[LazyGroup]]:
+    """A skill on a fresh store, and its lazy groups in dispatch order (none loaded yet)."""
+    skill = build_skill(
+        Config(), SqliteStore(tmp_path / "s.sqlite3"), content=library, rng=random.Random(3)
+    )
     chain = skill.request_dispatcher.request_mappers[0].request_handler_chains
-    return [c.request_handler for c in chain if isinstance(c.request_handler, LazyGroup)]
+    return skill, [c.request_handler for c in chain if isinstance(c.request_handler, LazyGroup)]
+
+
+def groups(library: ContentLibrary, tmp_path: Path) -> list[LazyGroup]:
+    return skill_and_groups(library, tmp_path)[1]
 
 
 def test_every_intent_a_lazy_handler_accepts_is_in_its_group_keys(
@@ -83,11 +91,7 @@ def test_a_yes_loads_only_the_group_whose_question_it_answers(
 ) -> None:
     from cramp_coach.entry import handle_event
 
-    skill = build_skill(
-        Config(), SqliteStore(tmp_path / "s.sqlite3"), content=library, rng=random.Random(3)
-    )
-    chain = skill.request_dispatcher.request_mappers[0].request_handler_chains
-    lazy = [c.request_handler for c in chain if isinstance(c.request_handler, LazyGroup)]
+    skill, lazy = skill_and_groups(library, tmp_path)
     why = env.envelope(env.intent_request("WhyCrampsIntent"), env.Device(), env.Session())
     answer = handle_event(why, None, skill)
     attributes = answer["sessionAttributes"]
@@ -104,11 +108,7 @@ def test_a_group_loads_nothing_for_requests_that_are_not_its_own(
 ) -> None:
     from cramp_coach.entry import handle_event
 
-    skill = build_skill(
-        Config(), SqliteStore(tmp_path / "s.sqlite3"), content=library, rng=random.Random(3)
-    )
-    chain = skill.request_dispatcher.request_mappers[0].request_handler_chains
-    lazy = [c.request_handler for c in chain if isinstance(c.request_handler, LazyGroup)]
+    skill, lazy = skill_and_groups(library, tmp_path)
     for intent in ("CrampNowIntent", Intent.STOP, Intent.REPEAT):
         event = env.envelope(env.intent_request(intent), env.Device(), env.Session())
         handle_event(event, None, skill)
