@@ -38,7 +38,7 @@ class AnswerHandler(AbstractRequestHandler):
         if topic is None:  # an intent whose every topic needs a slot it did not get
             return miss(handler_input, self.deps)
         response = say_topic(handler_input, self.deps, topic)
-        memory.remember(handler_input, self.deps.store)  # for "repeat" in a minute, one-shot
+        memory.remember(handler_input, self.deps)  # for "repeat" in a minute, one-shot
         return response
 
 

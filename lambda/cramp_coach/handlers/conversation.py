@@ -166,7 +166,7 @@ class MoreHandler(DepsIntentHandler):
             return say_prompt(handler_input, deps, "more_none")
         else:
             return say_here(handler_input, deps, here, "no_more")
-        memory.remember(handler_input, deps.store)
+        memory.remember(handler_input, deps)
         return response
 
 
@@ -179,7 +179,7 @@ def conversation_actions(deps: Deps) -> Mapping[Action, Perform]:
         if topic is None:
             return say_prompt(handler_input, deps, "nothing_pending")
         response = say_topic(handler_input, deps, topic)
-        memory.remember(handler_input, deps.store)
+        memory.remember(handler_input, deps)
         return response
 
     return MappingProxyType(
