@@ -50,8 +50,9 @@ class SourceHandler(DepsIntentHandler):
 
     def sources(self, handler_input: HandlerInput, content: Content) -> tuple[str, ...]:
         last = last_said(handler_input)
-        if last is not None and last.kind == STRETCH:
-            return content.routine.sources
+        in_routine = session.attributes(handler_input).get(session.ROUTINE) is not None
+        if last is not None and (last.kind == STRETCH or (in_routine and not last.topic)):
+            return content.routine.sources  # what the stretches are based on
         kept = session.attributes(handler_input).get(session.LAST_SOURCES)
         if kept:
             return tuple(kept)
