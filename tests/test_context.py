@@ -462,3 +462,23 @@ def test_the_kept_answer_on_dynamodb_across_processes(
     assert later.say("ask cramp coach to repeat that").ssml == answer.ssml
     source = later.say("ask cramp coach where is that from")
     assert "Alexa app" not in source.speech
+
+
+def test_where_was_i_inside_the_routine_says_what_is_left_and_waits(
+    echo: Simulator, content: Content
+) -> None:
+    into_the_routine(echo)
+    turn = echo.say("where was I")
+    assert turn.request["request"]["intent"]["name"] == Intent.ROUTINE_STATUS
+    assert "3" in turn.speech and turn.speech.endswith("Ready for the next one?")
+    assert turn.attributes["pending"] == {"kind": "next"}
+    assert stretch_number(echo.say("sure")) == 2
+
+
+def test_tell_me_more_inside_the_routine_names_its_commands(
+    echo: Simulator, content: Content
+) -> None:
+    into_the_routine(echo)
+    turn = echo.say("tell me more")
+    assert turn.speech in replies(content, "help_routine") and not turn.ends_session
+    assert stretch_number(echo.say("next")) == 2
