@@ -12,7 +12,8 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
 from cramp_coach.local import envelope as env
-from cramp_coach.state import save_with_retry
+from cramp_coach.respond import Said
+from cramp_coach.state import RECENT, save_with_retry
 from cramp_coach.store import VERSION, VersionConflict
 
 from .helpers.stored import envelope_for, plain
@@ -112,6 +113,24 @@ def test_delete_removes_everything_and_can_be_repeated(any_store: Any) -> None:
     assert any_store.get_attributes(user) == {}
     any_store.save_attributes(user, {"welcomed": True})  # a fresh start after deleting
     assert plain(any_store.get_attributes(user)) == {"welcomed": True}
+
+
+def test_the_kept_answer_survives_the_round_trip_and_reads_as_said(any_store: Any) -> None:
+    """state.RECENT (memory.py): a Said with empty and null fields, a flag and an aware time."""
+    user = envelope_for("recent")
+    said = Said("cramp_now", "topic", say=1, ask=None, reprompt=None, brief=True)
+    kept = {"said": said.to_json(), "at": "2026-11-27T07:30:00+00:00"}
+    any_store.save_attributes(user, {"welcomed": True, RECENT: kept})
+    read = plain(any_store.get_attributes(user))
+    assert read == {"welcomed": True, RECENT: kept}
+    assert Said.from_json(read[RECENT]["said"]) == said
+    assert type(read[RECENT]["said"]["say"]) is int and read[RECENT]["said"]["fill"] == {}
+    updated = save_with_retry(
+        any_store, user, any_store.get_attributes(user), lambda a: a.pop(RECENT, None)
+    )
+    assert plain(updated) == {"welcomed": True} == plain(any_store.get_attributes(user))
+    any_store.delete_attributes(user)
+    assert any_store.get_attributes(user) == {}
 
 
 def test_a_request_without_a_user_is_refused(any_store: Any) -> None:

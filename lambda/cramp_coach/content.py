@@ -92,6 +92,7 @@ class Reply:
     night: tuple[str, ...] = ()  # one-breath phrasings for the middle of the night
     reviewed: date | None = None  # topics: when the words were last checked against the sources
     next_review: date | None = None  # ... and when that check is due again
+    private: bool = False  # topics: asking tells something of the person's health (memory.py)
 
     @property
     def asks(self) -> bool:
@@ -278,6 +279,7 @@ def _reply(key: str, raw: Any, where: str, problems: list[str]) -> Reply:
         night=_strings(raw["night"], f"{where}.night", problems) if "night" in raw else (),
         reviewed=reviewed,
         next_review=next_review,
+        private=raw.get("private") is True,
     )
 
 

@@ -23,6 +23,8 @@ class Intent(StrEnum):
     START_OVER = "AMAZON.StartOverIntent"
     # the skill's own
     SOURCE = "SourceIntent"
+    HOLD = "HoldIntent"  # "hang on": the place is kept while the person gets ready
+    MORE = "TellMeMoreIntent"  # "tell me more" about the last answer
     START_ROUTINE = "StartRoutineIntent"
     RESUME_ROUTINE = "ResumeRoutineIntent"
     ROUTINE_STATUS = "RoutineStatusIntent"

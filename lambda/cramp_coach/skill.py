@@ -22,6 +22,9 @@ from .handlers.answers import AnswerHandler, SourceHandler
 from .handlers.conversation import (
     FallbackHandler,
     HelpHandler,
+    HoldHandler,
+    MissCount,
+    MoreHandler,
     RepeatHandler,
     StopHandler,
     YesNoHandler,
@@ -197,6 +200,8 @@ def build_skill(
         SourceHandler(deps),
         HelpHandler(deps),
         RepeatHandler(deps),
+        HoldHandler(deps),
+        MoreHandler(deps),
         StopHandler(deps),
         FallbackHandler(deps),
         SessionEndedHandler(),
@@ -204,6 +209,7 @@ def build_skill(
     ):
         builder.add_request_handler(handler)
     builder.add_exception_handler(ErrorHandler(deps))
+    builder.add_global_response_interceptor(MissCount())  # an understood turn ends the misses
     for interceptor in (StartClock(), SessionCheck(), PersonContext(profiles), RequestLog()):
         builder.add_global_request_interceptor(interceptor)
     skill: CustomSkill = builder.create()

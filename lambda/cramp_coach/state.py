@@ -38,6 +38,9 @@ WELCOMED = "welcomed"  # True once the first-use disclaimer has been heard
 ROUTINE = "routine"  # {"length": ..., "position": ...} while a routine is unfinished
 PREFERRED_LENGTH = "preferred_length"
 LAST_FINISHED = "last_finished"  # ISO date the routine was last finished
+# The last answer heard, for about ten minutes (memory.py): {"said": respond.Said, "at": ISO
+# UTC time}. Which answer and which of its phrasings, nothing the person said.
+RECENT = "recent"
 
 _FAILED = "store_failed"  # request attribute: the store already failed during this request
 _DELETED = "person_deleted"  # request attribute: this request deleted the person's data

@@ -107,15 +107,17 @@ def stem(token: str) -> str:
 
 
 def tokens(line: str) -> list[str]:
-    """Lowercase, spell out acronyms (a. l. s. -> als), drop punctuation and filler, stem."""
+    """Lowercase, spell out acronyms (a. l. s. -> als), drop punctuation and filler, stem.
+
+    Filler is dropped only beside other words: said on its own ("okay"), it is the answer."""
     text = line.lower().replace("\u2019", "'")
     text = _ACRONYM.sub(_collapse_acronym, text)
     text = text.replace("'", "")
     text = _NON_WORD.sub(" ", text)
+    words = text.split()
+    meant = [word for word in words if word not in FILLER] or words
     result: list[str] = []
-    for word in text.split():
-        if word in FILLER:
-            continue
+    for word in meant:
         result.extend(stem(word).split())
     return result
 
