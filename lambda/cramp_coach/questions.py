@@ -94,9 +94,7 @@ MEANINGS: Mapping[Question, Meaning] = MappingProxyType(
         Question.REMINDER_TIME: NOTHING_ASKED,
         Question.CREATE_REMINDER: Meaning(yes=Action.CREATE_REMINDER, no=Action.DECLINE),
         # They asked to stretch: a no to picking up where they were is a no to that place.
-        Question.CONTINUE_OR_RESTART: Meaning(
-            yes=Action.RESUME_ROUTINE, no=Action.RESTART_ROUTINE
-        ),
+        Question.CONTINUE_OR_RESTART: Meaning(yes=Action.RESUME_ROUTINE, no=Action.RESTART_ROUTINE),
     }
 )
 

@@ -35,9 +35,7 @@ class LaunchHandler(AbstractRequestHandler):
         first = returning.first_visit(attributes)
         due = returning.disclaimer_due(attributes, today)
         if returning.visit_is_news(attributes, today):  # at most one write a day
-            state.update(
-                handler_input, self.deps.store, lambda a: returning.record_visit(a, today)
-            )
+            state.update(handler_input, self.deps.store, lambda a: returning.record_visit(a, today))
         if first:
             return say_prompt(handler_input, self.deps, "launch_first")
         if due:
