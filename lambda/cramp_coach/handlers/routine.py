@@ -216,12 +216,8 @@ class RoutineFlow:
         )
         reprompt = next_reprompt(routine, pick, Form(knows_flow=returning.knows_flow(attributes)))
         today = self.today(handler_input)
-
-        def save(saved: dict[str, Any]) -> None:
-            returning.record_visit(saved, today)
-
         if attributes is not None and returning.visit_is_news(attributes, today):
-            state.update(handler_input, self.deps.store, save)
+            state.update(handler_input, self.deps.store, lambda a: returning.record_visit(a, today))
         session.attributes(handler_input)[session.ROUTINE] = progress.to_json()
         return speak(handler_input, speech, reprompt, said=SAID_STRETCH, question=Question.NEXT)
 
