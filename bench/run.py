@@ -9,8 +9,7 @@
 - Speech: every answer and routine step rendered by espeak-ng at Alexa's pace (150 words a
   minute) and measured with sox; the time to the first instruction word of the mid-cramp answer;
   a returning person's launch and routine (short forms) next to a first-time person's.
-  `bench/run.py speech` measures only this part and rewrites the report with the other
-  results kept.
+  `bench/run.py speech` measures only this part (in seconds, not minutes) and prints it.
 - Memory: peak RSS of the cold-start process; the Lambda zip's size (make package).
 - SnapStart: what importing everything at init would cost and give.
 - Hardening: deletions heard by two real gunicorn workers (items left behind).
@@ -923,16 +922,17 @@ def choices(results: dict[str, Any]) -> list[str]:
 
 def main() -> int:
     """`make bench`; `bench/run.py cold` measures only the cold starts (and prints them);
-    `bench/run.py hostile` only the hostile clients, `bench/run.py speech` only the speech
-    (each rewrites the report)."""
+    `bench/run.py hostile` only the hostile clients (and rewrites the report);
+    `bench/run.py speech` only the speech (and prints it)."""
     if sys.argv[1:] == ["hostile"]:
         results = json.loads((ROOT / "bench" / "results.json").read_text())
         results["hostile"] = hostile_clients()
         return write(results)
     if sys.argv[1:] == ["speech"]:
-        results = json.loads((ROOT / "bench" / "results.json").read_text())
-        results["speech"] = speech()
-        return write(results)
+        spoken = speech()
+        print(json.dumps(spoken, indent=2))
+        print("\n".join(returning_lines(spoken or {})))
+        return 0 if spoken is not None else 1
     from cramp_coach.local.alexa_api import FakeAlexaApi
     from tools.dynalite import Dynalite
 
