@@ -109,6 +109,7 @@ class Stretch:
     steps: tuple[str, ...]
     sides: tuple[str, ...]  # empty: both legs at once
     sources: tuple[str, ...]
+    short: str = ""  # its instructions in one short sentence, once the person knows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -605,9 +606,10 @@ def _routine(raw: Any, sources: Mapping[str, Source], problems: list[str]) -> Ro
             steps=_strings(s.get("steps"), f"{where}.steps", problems),
             sides=tuple(s.get("sides", ())),
             sources=tuple(s.get("sources", ())),
+            short=str(s.get("short", "")),
         )
-        if not stretch.name or not stretch.title or not stretch.helps:
-            problems.append(f"{where}: needs a name, a title and what it helps")
+        if not stretch.name or not stretch.title or not stretch.helps or not stretch.short:
+            problems.append(f"{where}: needs a name, a title, what it helps and a short form")
         if not stretch.sources:
             problems.append(f"{where}: names no source")
         problems.extend(
@@ -616,6 +618,8 @@ def _routine(raw: Any, sources: Mapping[str, Source], problems: list[str]) -> Ro
         has_side = any("{side}" in step for step in stretch.steps)
         if has_side != bool(stretch.sides):
             problems.append(f"{where}: {{side}} in the steps exactly when the stretch has sides")
+        if ("{side}" in stretch.short) != bool(stretch.sides):
+            problems.append(f"{where}: {{side}} in the short form exactly when it has sides")
         stretches[key] = stretch
     words = raw.get("words") or {}
     if any(s.sides for s in stretches.values()) and "{side}" not in words.get("side_step", ""):

@@ -29,6 +29,7 @@ class Intent(StrEnum):
     RESUME_ROUTINE = "ResumeRoutineIntent"
     ROUTINE_STATUS = "RoutineStatusIntent"
     SKIP = "SkipIntent"
+    EXPLAIN = "ExplainIntent"  # inside the routine: the last stretch's full instructions
     SET_REMINDER = "SetReminderIntent"
     LIST_REMINDERS = "ListRemindersIntent"
     CHANGE_REMINDER = "ChangeReminderIntent"

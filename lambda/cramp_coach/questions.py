@@ -26,6 +26,8 @@ class Question(StrEnum):
     DELETE = "delete"  # "Delete everything?"
     REMINDER_TIME = "reminder_time"  # "What time?" (data: frequency): a yes or no is no time
     CREATE_REMINDER = "create_reminder"  # "Shall I set one?" (data: token)
+    # "Start my stretches" with a routine unfinished: "Pick up at stretch 3, or start over?"
+    CONTINUE_OR_RESTART = "continue_or_restart"
 
 
 class Group(StrEnum):
@@ -46,6 +48,7 @@ class Action(StrEnum):
     PAUSE_ROUTINE = "pause_routine"
     RESUME_ROUTINE = "resume_routine"
     DECLINE_ROUTINE = "decline_routine"  # the place is kept for another night
+    RESTART_ROUTINE = "restart_routine"  # the unfinished one from its first stretch
     DELETE_DATA = "delete_data"
     KEEP_DATA = "keep_data"
     CREATE_REMINDER = "create_reminder"
@@ -65,6 +68,7 @@ PERFORMED_BY: Mapping[Action, Group] = MappingProxyType(
         Action.PAUSE_ROUTINE: Group.ROUTINE,
         Action.RESUME_ROUTINE: Group.ROUTINE,
         Action.DECLINE_ROUTINE: Group.ROUTINE,
+        Action.RESTART_ROUTINE: Group.ROUTINE,
         Action.DELETE_DATA: Group.PRIVACY,
         Action.KEEP_DATA: Group.PRIVACY,
         Action.CREATE_REMINDER: Group.REMINDERS,
@@ -89,6 +93,8 @@ MEANINGS: Mapping[Question, Meaning] = MappingProxyType(
         Question.DELETE: Meaning(yes=Action.DELETE_DATA, no=Action.KEEP_DATA),
         Question.REMINDER_TIME: NOTHING_ASKED,
         Question.CREATE_REMINDER: Meaning(yes=Action.CREATE_REMINDER, no=Action.DECLINE),
+        # They asked to stretch: a no to picking up where they were is a no to that place.
+        Question.CONTINUE_OR_RESTART: Meaning(yes=Action.RESUME_ROUTINE, no=Action.RESTART_ROUTINE),
     }
 )
 

@@ -100,6 +100,7 @@ ROUTINE_KEYS = frozenset(
         Intent.RESUME_ROUTINE,
         Intent.ROUTINE_STATUS,
         Intent.SKIP,
+        Intent.EXPLAIN,
         Intent.NEXT,
         Intent.PREVIOUS,
         Intent.PAUSE,
