@@ -82,6 +82,7 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
         "ONCE_TOMORROW",
         "ONCE_ON",
         "LATER",
+        "ONCE_ITEM",
     ),
     "reminders.replies": (
         "reminder_ask_time",
@@ -190,6 +191,7 @@ ALLOWED: Mapping[str, tuple[str, ...]] = {
         "ONCE_TOMORROW",
         "ONCE_ON",
         "LATER",
+        "ONCE_ITEM",
     ),
     "reminders.replies": (
         "reminder_ask_time",

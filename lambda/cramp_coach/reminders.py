@@ -137,7 +137,8 @@ class Once:
         return {"when": when, "time": content.time_of_day(self.hour, self.minute)}
 
     def spoken(self, content: Content, local_now: datetime) -> str:
-        return content.words["reminder_item"].format_map(self.fill(content, local_now))
+        """The reminder in a list: 'once tomorrow at 10 PM'."""
+        return content.words["ONCE_ITEM"].format_map(self.fill(content, local_now))
 
     def at_time(self, hour: int, minute: int, local_now: datetime) -> Once:
         return Once(self.day, hour, minute)
