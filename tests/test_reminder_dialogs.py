@@ -321,6 +321,38 @@ def test_an_answer_that_names_no_reminder_asks_again_and_no_keeps_them(
     assert puts(api) == []
 
 
+def test_the_answer_may_name_the_one_and_a_new_time(
+    two: Simulator, api: Any, content: Content
+) -> None:
+    ask(two, "to change it to ten thirty")
+    done = two.say("change the first one to eleven")
+    assert said(done, content, "reminder_changed", when="every weekend", time="11 PM")
+    assert (
+        "BYHOUR=23;BYMINUTE=0" in puts(api)[0].body["trigger"]["recurrence"]["recurrenceRules"][0]
+    )
+
+
+def test_a_new_request_instead_of_an_answer_is_set_not_taken_for_one(
+    two: Simulator, api: Any, content: Content
+) -> None:
+    ask(two, "to change it to ten thirty")
+    turn = two.say("remind me to stretch tomorrow at ten")
+    assert said(turn, content, "reminder_exists", item="every night at 10 PM")
+    other = ask(two, "to change it to ten thirty")
+    assert not other.ends_session
+    done = two.say("remind me to stretch tomorrow at eleven")
+    assert said(done, content, "reminder_set_once", when="tomorrow", time="11 PM")
+    assert puts(api) == [] and len(posts(api)) == 1
+
+
+def test_a_forged_which_question_moves_nothing(two: Simulator, api: Any, content: Content) -> None:
+    ask(two, "to change it to ten thirty")
+    assert two.session is not None
+    two.session.attributes["pending"] = {"kind": "which_reminder", "hour": 99, "minute": 0}
+    turn = two.say("the first one")
+    assert said(turn, content, "reminder_ask_change_time") and puts(api) == []
+
+
 def test_changing_a_one_off_keeps_it_one_off(
     granted: Simulator, api: Any, content: Content
 ) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_request_type
+from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from .. import deadline, person, slots
@@ -265,27 +265,42 @@ class _ReminderHandler(IntentHandler):
         self.reminders = reminders
 
 
+def pending_time(waiting: Asked | None) -> tuple[int, int] | None:
+    """The new time a "which one?" question carries (session data is input: checked)."""
+    try:
+        hour, minute = int(waiting.get("hour")), int(waiting.get("minute"))  # type: ignore[union-attr]
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return (hour, minute) if 0 <= hour < 24 and 0 <= minute < 60 else None
+
+
 class ChooseReminderHandler(_ReminderHandler):
     """The answer to "Which one shall I move?": "the first one", "the weekend one", "the ten
-    o'clock one" (heard as a reminder request, which it answers)."""
+    o'clock one", "change the first one to eleven" (heard as a reminder request). A request
+    for another reminder ("tomorrow at ten", "in an hour") is not an answer: it is set."""
 
     intents = (Intent.SET_REMINDER, Intent.CHANGE_REMINDER)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         waiting = asked(handler_input)
-        choosing = waiting is not None and waiting.question == Question.WHICH_REMINDER
-        return choosing and super().can_handle(handler_input)
+        if waiting is None or waiting.question != Question.WHICH_REMINDER:
+            return False
+        if is_intent_name(Intent.SET_REMINDER)(handler_input):
+            return not (
+                slots.heard(handler_input, Slot.DATE) or slots.heard(handler_input, Slot.DURATION)
+            )
+        return super().can_handle(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        waiting = asked(handler_input)
-        try:
-            hour, minute = int(waiting.get("hour")), int(waiting.get("minute"))  # type: ignore[union-attr]
-        except (TypeError, ValueError):
+        time = pending_time(asked(handler_input))
+        if time is None:
             return self.reminders.ask_time(handler_input, "reminder_ask_change_time", change=True)
         resolved = slots.resolved(handler_input)
-        at = bedtime(slots.heard(handler_input, Slot.TIME))
-        pick = named(resolved.get(Slot.CHOICE), resolved.get(Slot.FREQUENCY), at)
-        return self.reminders.change(handler_input, hour, minute, pick)
+        choice, frequency = resolved.get(Slot.CHOICE), resolved.get(Slot.FREQUENCY)
+        heard = bedtime(slots.heard(handler_input, Slot.TIME))
+        if heard is not None and (choice is not None or frequency in RULES):
+            time, heard = heard, None  # "the first one, to eleven": the time is the new one
+        return self.reminders.change(handler_input, *time, named(choice, frequency, heard))
 
 
 class SetReminderHandler(_ReminderHandler):
@@ -443,11 +458,10 @@ def reminder_actions(reminders: Reminders) -> dict[Action, Any]:
         return reminders.ask_time(handler_input, "reminder_ask_time_again", **data)
 
     def ask_which(handler_input: HandlerInput, waiting: Asked | None) -> Response:
-        try:
-            hour, minute = int(waiting.get("hour")), int(waiting.get("minute"))  # type: ignore[union-attr]
-        except (TypeError, ValueError):
+        time = pending_time(waiting)
+        if time is None:
             return reminders.ask_time(handler_input, "reminder_ask_change_time", change=True)
-        return reminders.change(handler_input, hour, minute, named(None, None, None))
+        return reminders.change(handler_input, *time, named(None, None, None))
 
     def keep(handler_input: HandlerInput, waiting: Asked | None) -> Response:
         changing = waiting is not None and (
