@@ -318,8 +318,9 @@ class SetReminderHandler(_ReminderHandler):
         if pending is not None and pending.get("change") and time is not None:
             return self.reminders.change(handler_input, *time, named(None, None, None))
         frequency = slots.resolved(handler_input).get(Slot.FREQUENCY)
-        if frequency not in RULES:
+        if frequency not in RULES:  # none said now: what was said before "what time?", if any
             frequency = pending.get("frequency") if pending is not None else None
+        frequency = frequency if frequency in RULES else None
         heard_day = slots.heard(handler_input, Slot.DATE)
         heard_while = slots.heard(handler_input, Slot.DURATION)
         day = read_day(heard_day) or read_day(pending.get("day") if pending else None)
@@ -334,7 +335,7 @@ class SetReminderHandler(_ReminderHandler):
             return self.reminders.ask_time(
                 handler_input, key, change=bool(pending and pending.get("change")), **known
             )
-        if day is not None and frequency not in RULES:
+        if day is not None and frequency is None:
             once = Once(day, *time)
             now = self.reminders.now(handler_input)
             if once.passed(now):
