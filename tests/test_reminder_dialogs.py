@@ -417,8 +417,20 @@ def test_a_no_thanks_fits_the_time_of_day(
         assert "sleep" not in turn.speech.lower() and "night" not in turn.speech.lower()
 
 
+@pytest.mark.parametrize(
+    ("moment", "key"),
+    [(AFTERNOON, "stopped"), (EVENING, "stopped_evening"), (LATE, "stopped_night")],
+)
+def test_stop_inside_the_routine_fits_the_time_of_day(
+    echo: Simulator, content: Content, moment: datetime, key: str
+) -> None:
+    ask(at(echo, moment), "to start my bedtime stretches")
+    turn = echo.say("stop")
+    assert said(turn, content, key) and turn.ends_session
+
+
 def test_no_good_night_by_day_in_any_day_phrasing(content: Content) -> None:
-    for key in ("goodbye", "declined"):
+    for key in ("goodbye", "declined", "stopped"):
         for phrase in content.replies[key].say:
             assert "night" not in phrase.lower() and "sleep" not in phrase.lower(), phrase
 

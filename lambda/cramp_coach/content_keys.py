@@ -169,6 +169,8 @@ ALLOWED: Mapping[str, tuple[str, ...]] = {
     "routine.replies": (
         "paused",
         "stopped",
+        "stopped_evening",
+        "stopped_night",
         "offer_resume",
         "launch_done_today",
         "left",
