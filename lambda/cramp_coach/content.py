@@ -540,6 +540,8 @@ def parse(
         ("prompts.words.source_link", {"title": "", "url": ""}),
         ("prompts.words.list_last", {"rest": "", "last": ""}),
         ("reminders.words.reminder_item", {"when": "", "time": ""}),
+        ("reminders.words.ONCE_ON", {"month": "", "day": 1}),
+        ("reminders.words.ONCE_ITEM", {"when": "", "time": ""}),
     ):
         _check_pattern(where, str(words.get(where.rsplit(".", 1)[1], "")), problems, sample)
     months = raw_prompts.get("months")

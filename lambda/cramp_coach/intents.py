@@ -42,7 +42,10 @@ class Intent(StrEnum):
 class Slot(StrEnum):
     LENGTH = "length"  # StartRoutineIntent: which routine
     TIME = "time"  # SetReminderIntent, ChangeReminderIntent
-    FREQUENCY = "frequency"  # SetReminderIntent
+    FREQUENCY = "frequency"  # SetReminderIntent, ChangeReminderIntent (which one)
+    DATE = "date"  # SetReminderIntent: the day of a one-off reminder (AMAZON.DATE)
+    DURATION = "duration"  # SetReminderIntent: "in an hour" (AMAZON.DURATION)
+    CHOICE = "choice"  # ChangeReminderIntent: "the first one" (REMINDER_CHOICE)
     VOICE_MODE = "mode"  # VoiceIntent
 
 

@@ -192,9 +192,12 @@ def say_prompt(
 ) -> Response:
     """Speak a prompt; `asking` names the question it asks, that a yes or no will answer."""
     content = deps.content_for(handler_input)
-    night_key = key + "_night"
-    if night_key in content.replies and person.of(handler_input).mode.night:
+    someone = person.of(handler_input)
+    night_key, evening_key = key + "_night", key + "_evening"
+    if night_key in content.replies and someone.mode.night:
         key = night_key  # no welcome chatter at night
+    elif evening_key in content.replies and someone.evening:
+        key = evening_key  # a sign-off before bed says good night; by day it does not
     response = say(handler_input, deps, content.replies[key], fill=fill)
     if asking is not None:
         ask(handler_input, asking, **question_data)
