@@ -7,7 +7,9 @@
 - Warm: p50/p99 per request type over in-process requests on the embedded store, with the
   store reads and writes each request type makes.
 - Speech: every answer and routine step rendered by espeak-ng at Alexa's pace (150 words a
-  minute) and measured with sox; the time to the first instruction word of the mid-cramp answer.
+  minute) and measured with sox; the time to the first instruction word of the mid-cramp answer;
+  a returning person's launch and routine (short forms) next to a first-time person's.
+  `bench/run.py speech` measures only this part (in seconds, not minutes) and prints it.
 - Memory: peak RSS of the cold-start process; the Lambda zip's size (make package).
 - SnapStart: what importing everything at init would cost and give.
 - Hardening: deletions heard by two real gunicorn workers (items left behind).
@@ -32,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -428,6 +431,7 @@ def speech() -> dict[str, Any] | None:
                 "stated_s": routine_length.seconds,
                 "steps_s": steps,
             }
+        returning = returning_speech(content, seconds, folder)
     return {
         "answers": count,
         "longest_s": round(longest[0], 1),
@@ -435,7 +439,51 @@ def speech() -> dict[str, Any] | None:
         "first_instruction_s": first_instruction,
         "red_flag_action_s": action,
         "routine": routine,
+        "returning": returning,
     }
+
+
+def returning_speech(
+    content: Any, seconds: Callable[[str, Path, str], float], folder: Path
+) -> dict[str, Any]:
+    """A returning person next to a first-time one: each launch greeting (its longest
+    phrasing), and per routine length the introduction and each step in short form, as heard
+    by someone who has completed every stretch a few times and finished the routine before
+    (the first step with "say explain for the full steps", as in the first such session)."""
+    from cramp_coach import ssml
+    from cramp_coach.routine import Form, introduction, render_step
+
+    def longest(key: str) -> float:
+        phrasings = content.replies[key].say
+        return round(
+            max(
+                seconds(ssml.text(p, content.spoken_as).ssml(), folder, f"{key}-{i}")
+                for i, p in enumerate(phrasings)
+            ),
+            1,
+        )
+
+    greetings = {
+        "first": "launch_first",
+        "returning": "launch",
+        "long_absence": "launch_long_absence",
+        "night": "launch_night",
+    }
+    launch = {name: longest(key) for name, key in greetings.items()}
+    routine: dict[str, Any] = {}
+    for key, length in content.routine.lengths.items():
+        pick = lambda k, options: options[0]  # noqa: E731
+        opening, _ = introduction(content.routine, length, pick, Form(knows_flow=True))
+        total_s = seconds(opening.ssml(), folder, f"{key}-short-intro")
+        steps = [round(total_s, 1)]
+        for i in range(len(length.steps)):
+            form = Form(short=True, hint=i == 0, knows_flow=True)
+            turn = render_step(content.routine, length, i, pick, form=form)
+            step_s = seconds(turn.speech.ssml(), folder, f"{key}-short-{i}")
+            steps.append(round(step_s, 1))
+            total_s += step_s
+        routine[key] = {"measured_s": round(total_s, 1), "steps_s": steps}
+    return {"launch_s": launch, "routine": routine}
 
 
 def bundle() -> dict[str, Any]:
@@ -702,6 +750,7 @@ def table(results: dict[str, Any]) -> str:
                 f"- Routine `{key}`: {value['measured_s']} s measured vs {value['stated_s']} s stated "
                 f"({ratio:.2f} ×; target within 10 %); introduction and each step (one leg) {value['steps_s']} s (each ≤ 90 s)."
             )
+        lines += returning_lines(spoken)
     snap = results["snapstart"]
     embedded = [v / minimal for k, v in cold.items() if "embedded" in k]
     dynamo = [v / with_boto for k, v in cold.items() if "DynamoDB" in k and "minimal" not in k]
@@ -784,6 +833,32 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def returning_lines(spoken: dict[str, Any]) -> list[str]:
+    """A returning person's speech next to a first-time person's (issue 13: progressive
+    brevity), when this run measured it."""
+    back = spoken.get("returning")
+    if not back:
+        return []
+    from cramp_coach.returning import DISCLAIMER_AFTER_DAYS, FAMILIAR_AFTER
+
+    launch = back["launch_s"]
+    lines = [
+        f"- Launch, longest phrasing: first visit {launch['first']} s (welcome and disclaimer); "
+        f"a returning person {launch['returning']} s; back after {DISCLAIMER_AFTER_DAYS} days "
+        f"or more {launch['long_absence']} s (the disclaimer again); at night {launch['night']} s.",
+    ]
+    for key, value in back["routine"].items():
+        first = spoken["routine"][key]
+        lines.append(
+            f"- Routine `{key}` for a returning person (every stretch completed "
+            f"{FAMILIAR_AFTER} times or more, the routine finished before): "
+            f"{value['measured_s']} s vs {first['measured_s']} s the first times; the short "
+            f"introduction and each step in short form {value['steps_s']} s, against "
+            f"{first['steps_s']} s (the holds are the same)."
+        )
+    return lines
+
+
 def choices(results: dict[str, Any]) -> list[str]:
     """What was kept and what removed when the code was made simpler to change (issue 12), each
     with what it costs a cold start here: on the production path (Lambda with DynamoDB, the
@@ -856,11 +931,17 @@ def choices(results: dict[str, Any]) -> list[str]:
 
 def main() -> int:
     """`make bench`; `bench/run.py cold` measures only the cold starts (and prints them);
-    `bench/run.py hostile` only the hostile clients (and rewrites the report)."""
+    `bench/run.py hostile` only the hostile clients (and rewrites the report);
+    `bench/run.py speech` only the speech (and prints it)."""
     if sys.argv[1:] == ["hostile"]:
         results = json.loads((ROOT / "bench" / "results.json").read_text())
         results["hostile"] = hostile_clients()
         return write(results)
+    if sys.argv[1:] == ["speech"]:
+        spoken = speech()
+        print(json.dumps(spoken, indent=2))
+        print("\n".join(returning_lines(spoken or {})))
+        return 0 if spoken is not None else 1
     from cramp_coach.local.alexa_api import FakeAlexaApi
     from tools.dynalite import Dynalite
 

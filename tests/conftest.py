@@ -99,9 +99,10 @@ def device(api: Any) -> Device:
 
 
 @pytest.fixture
-def echo(handler: Any, resolver: Resolver, device: Device) -> Simulator:
-    """An Echo device in the bedroom, talking to the skill (in the daytime)."""
-    return Simulator(handler, resolver, device, clock=lambda: DAYTIME)
+def echo(handler: Any, resolver: Resolver, device: Device, api: Any) -> Simulator:
+    """An Echo device in the bedroom, talking to the skill (in the daytime), in the time zone
+    the stand-in API gives the device."""
+    return Simulator(handler, resolver, device, clock=lambda: DAYTIME, zone=lambda: api.time_zone)
 
 
 @pytest.fixture(scope="session")

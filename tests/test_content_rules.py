@@ -569,6 +569,11 @@ def test_the_disclaimer_is_heard_on_first_launch(content: Content, rules: Rules)
     assert rules.failures("disclaimer", content.replies["launch_first"].say) == []
 
 
+def test_the_disclaimer_is_heard_again_after_a_long_absence(content: Content, rules: Rules) -> None:
+    assert rules.failures("disclaimer", content.replies["launch_long_absence"].say) == []
+    assert rules.failures("disclaimer", content.routine.cues["disclaimer"]) == []
+
+
 def _not_for_listeners(tree: ast.AST) -> set[int]:
     """The string constants no one hears: docstrings, log messages, exception messages."""
     skip: set[int] = set()

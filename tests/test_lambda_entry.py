@@ -49,7 +49,7 @@ def run_cold(event: dict[str, Any], db: Path) -> dict[str, Any]:
 OFFLINE = env.Device(api_endpoint="https://127.0.0.1:9")
 
 
-def test_an_answer_in_a_fresh_process_imports_nothing_heavy_and_writes_nothing(
+def test_an_answer_in_a_fresh_process_imports_nothing_heavy_and_writes_only_the_answer(
     tmp_path: Path,
 ) -> None:
     db = tmp_path / "state.sqlite3"
@@ -59,11 +59,14 @@ def test_an_answer_in_a_fresh_process_imports_nothing_heavy_and_writes_nothing(
     assert ssml.validate(speech) == []
     assert speech.startswith("<speak>") and "amazon:effect" not in speech  # day mode
     assert out["heavy"] == []
-    if db.exists():  # night mode may read the person's settings; an answer saves nothing
-        import sqlite3
+    # Since issue 13 an answer saves which one it was, for a one-shot "repeat" (memory.py).
+    import json
+    import sqlite3
 
-        with sqlite3.connect(db) as connection:
-            assert connection.execute("SELECT COUNT(*) FROM attributes").fetchone() == (0,)
+    with sqlite3.connect(db) as connection:
+        [(data,)] = connection.execute("SELECT data FROM attributes").fetchall()
+    assert set(json.loads(data)) == {"recent"}
+    assert json.loads(data)["recent"]["said"]["key"] == "cramp_now"
 
 
 def test_launch_in_a_fresh_process_uses_the_embedded_store_from_the_environment(

@@ -15,7 +15,7 @@ from cramp_coach.content import ContentLibrary
 from cramp_coach.handlers.lazy import LazyGroup
 from cramp_coach.intents import Intent
 from cramp_coach.local import envelope as env
-from cramp_coach.questions import MEANINGS, PERFORMED_BY, Action, Group, Question
+from cramp_coach.questions import MEANINGS, NOTHING_ASKED, PERFORMED_BY, Action, Group, Question
 from cramp_coach.skill import (
     PRIVACY_KEYS,
     REMINDER_KEYS,
@@ -75,8 +75,8 @@ def test_every_question_has_a_meaning_and_every_action_a_performer(
 ) -> None:
     assert set(MEANINGS) == set(Question)
     assert set(PERFORMED_BY) == set(Action)
-    meant = {a for m in MEANINGS.values() for a in (m.yes, m.no)}
-    assert meant == set(Action)  # no action that no answer leads to
+    meant = {a for m in (*MEANINGS.values(), NOTHING_ASKED) for a in (m.yes, m.no)}
+    assert meant == set(Action)  # no action that no answer (nor a yes to nothing) leads to
     found = groups(library, tmp_path)
     by_group = {Group.PRIVACY: found[1], Group.REMINDERS: found[2], Group.ROUTINE: found[3]}
     for action in Action:

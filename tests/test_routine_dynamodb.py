@@ -12,9 +12,11 @@ from cramp_coach.entry import handle_event
 from cramp_coach.local import envelope as env
 from cramp_coach.local.resolver import Resolver
 from cramp_coach.local.simulator import Simulator
+from cramp_coach.returning import FAMILIAR_AFTER
+from cramp_coach.routine import short_sentence
 from cramp_coach.skill import build_skill
 
-from .helpers.routine_turns import stretch_number
+from .helpers.routine_turns import asks_continue_or_restart, is_introduction, stretch_number
 from .helpers.stored import envelope_for, plain
 
 USER = "amzn1.ask.account.DYNAMOUSER"
@@ -104,3 +106,35 @@ def test_two_devices_of_one_person_lose_no_update(
     assert saved["welcomed"] is True
     assert saved["routine"]["position"] == 1
     assert saved["preferred_length"] == "full"
+
+
+def test_a_returning_person_on_dynamodb_hears_the_short_form_until_deleted(
+    dynamo_store: Any, library: ContentLibrary, resolver: Resolver
+) -> None:
+    """Each night another process: the counts live in the table, and go with the data."""
+    content = library.get("en-US")
+    wall_calf = content.routine.lengths["short"].steps[0]
+    short = short_sentence(wall_calf, content.routine)
+    for night in range(FAMILIAR_AFTER):
+        echo = echo_on(dynamo_store, library, resolver, seed=night)
+        assert is_introduction(echo.say("ask cramp coach to start my stretches"))
+        first = echo.say("yes")
+        assert short not in first.speech
+        while not echo.say("next").ends_session:
+            pass
+    counts = plain(dynamo_store.get_attributes(envelope_for(USER)))["familiar"]
+    assert counts == {"wall_calf": FAMILIAR_AFTER, "hamstring": FAMILIAR_AFTER}
+    echo = echo_on(dynamo_store, library, resolver, seed=9)
+    echo.say("ask cramp coach to start my stretches")
+    assert short in echo.say("yes").speech
+    echo.say("pause")
+    later = echo_on(dynamo_store, library, resolver, seed=10)
+    question = later.say("ask cramp coach to start my stretches")
+    assert asks_continue_or_restart(question) and "stretch 2 of 4" in question.speech
+    later.say("stop")
+    later.say("ask cramp coach to delete my data")
+    later.say("yes")
+    assert dynamo_store.get_attributes(envelope_for(USER)) == {}
+    fresh = echo_on(dynamo_store, library, resolver, seed=11)
+    fresh.say("ask cramp coach to start my stretches")
+    assert short not in fresh.say("yes").speech

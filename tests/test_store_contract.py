@@ -12,7 +12,9 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
 from cramp_coach.local import envelope as env
-from cramp_coach.state import save_with_retry
+from cramp_coach.respond import Said
+from cramp_coach.returning import completions, count_completion, record_visit
+from cramp_coach.state import RECENT, save_with_retry
 from cramp_coach.store import VERSION, VersionConflict
 
 from .helpers.stored import envelope_for, plain
@@ -103,6 +105,52 @@ def test_concurrent_sessions_lose_no_update(any_store: Any) -> None:
     assert any_store.get_attributes(user)["count"] == 45
 
 
+def test_a_returning_persons_counts_and_visit_date_round_trip(any_store: Any) -> None:
+    """What makes the skill shorter for a returning person: the date of their last visit and
+    per-stretch completion counts, nested, read back as the same numbers and text."""
+    user = envelope_for("returning")
+    attributes: dict[str, Any] = {"routine": {"length": "short", "position": 1}}
+    record_visit(attributes, "2026-11-27")
+    for stretch in ("wall_calf", "wall_calf", "wall_calf", "hamstring"):
+        count_completion(attributes, stretch)
+    any_store.save_attributes(user, attributes)
+    read = any_store.get_attributes(user)
+    assert plain(read) == {
+        "routine": {"length": "short", "position": 1},
+        "welcomed": True,
+        "last_visit": "2026-11-27",
+        "familiar": {"wall_calf": 3, "hamstring": 1},
+    }
+    assert all(type(n) is int for n in read["familiar"].values())
+    count_completion(read, "hamstring")  # counted on from what was read
+    any_store.save_attributes(user, read)
+    assert completions(plain(any_store.get_attributes(user)), "hamstring") == 2
+    any_store.delete_attributes(user)  # "delete my data": the counts go with the rest
+    assert any_store.get_attributes(user) == {}
+
+
+def test_completions_counted_by_two_sessions_at_once_are_all_kept(any_store: Any) -> None:
+    user = envelope_for("two-echoes")
+    errors: list[BaseException] = []
+
+    def session() -> None:
+        try:
+            for _ in range(10):
+                current = any_store.get_attributes(user)
+                change = lambda a: count_completion(a, "wall_calf")  # noqa: E731
+                save_with_retry(any_store, user, current, change, 50)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=session) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert completions(any_store.get_attributes(user), "wall_calf") == 20
+
+
 def test_delete_removes_everything_and_can_be_repeated(any_store: Any) -> None:
     user = envelope_for("leaving")
     any_store.save_attributes(user, {"welcomed": True})
@@ -112,6 +160,24 @@ def test_delete_removes_everything_and_can_be_repeated(any_store: Any) -> None:
     assert any_store.get_attributes(user) == {}
     any_store.save_attributes(user, {"welcomed": True})  # a fresh start after deleting
     assert plain(any_store.get_attributes(user)) == {"welcomed": True}
+
+
+def test_the_kept_answer_survives_the_round_trip_and_reads_as_said(any_store: Any) -> None:
+    """state.RECENT (memory.py): a Said with empty and null fields, a flag and an aware time."""
+    user = envelope_for("recent")
+    said = Said("cramp_now", "topic", say=1, ask=None, reprompt=None, brief=True)
+    kept = {"said": said.to_json(), "at": "2026-11-27T07:30:00+00:00"}
+    any_store.save_attributes(user, {"welcomed": True, RECENT: kept})
+    read = plain(any_store.get_attributes(user))
+    assert read == {"welcomed": True, RECENT: kept}
+    assert Said.from_json(read[RECENT]["said"]) == said
+    assert type(read[RECENT]["said"]["say"]) is int and read[RECENT]["said"]["fill"] == {}
+    updated = save_with_retry(
+        any_store, user, any_store.get_attributes(user), lambda a: a.pop(RECENT, None)
+    )
+    assert plain(updated) == {"welcomed": True} == plain(any_store.get_attributes(user))
+    any_store.delete_attributes(user)
+    assert any_store.get_attributes(user) == {}
 
 
 def test_a_request_without_a_user_is_refused(any_store: Any) -> None:

@@ -196,21 +196,27 @@ def test_deleting_when_the_store_fails_says_so(
     assert seconds < ANSWER_WITHIN
 
 
-def test_answers_read_the_store_once_per_process_then_never(
+def test_answers_read_the_settings_once_per_process_and_save_only_the_last_answer(
     tmp_path: Path, library: ContentLibrary, resolver: Resolver, api: Any
 ) -> None:
     """Night mode needs the person's time zone and voice choice: one read (and one write, to
-    remember the zone) the first time, then answers come from memory."""
+    remember the zone) the first time, then the settings come from memory. Since issue 13
+    each answer is kept a few minutes for a one-shot "repeat" (memory.py): one write, after
+    a read for the item's version; an answer about the person's health is not kept (and
+    forgets the one before, once)."""
     store = CountingStore(tmp_path / "count.sqlite3")
     skill = build_skill(Config(), store, content=library, rng=random.Random(3))
     echo = Simulator(
         lambda e, c: handle_event(e, c, skill), resolver, Device(api_endpoint=api.endpoint)
     )
     echo.say("ask cramp coach what do I do, my calf is cramping")
-    assert (store.reads, store.writes) == (1, 1)
-    for line in ("is it ALS", "why do my calves cramp at night", "should I take magnesium"):
+    assert (store.reads, store.writes) == (1, 2)  # the zone, then the answer
+    for line in ("why do my calves cramp at night", "should I take magnesium"):
         echo.say("ask cramp coach " + line)
-    assert (store.reads, store.writes) == (1, 1)
+    assert (store.reads, store.writes) == (3, 4)
+    echo.say("ask cramp coach is it ALS")  # private: the kept answer is forgotten
+    echo.say("ask cramp coach do I have diabetes")  # private, and nothing left to forget
+    assert (store.reads, store.writes) == (5, 5)
     assert len(api.calls("GET", "/v2/devices/")) == 1  # the zone was fetched once
 
 

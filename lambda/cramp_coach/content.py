@@ -92,6 +92,7 @@ class Reply:
     night: tuple[str, ...] = ()  # one-breath phrasings for the middle of the night
     reviewed: date | None = None  # topics: when the words were last checked against the sources
     next_review: date | None = None  # ... and when that check is due again
+    private: bool = False  # topics: asking tells something of the person's health (memory.py)
 
     @property
     def asks(self) -> bool:
@@ -108,6 +109,7 @@ class Stretch:
     steps: tuple[str, ...]
     sides: tuple[str, ...]  # empty: both legs at once
     sources: tuple[str, ...]
+    short: str = ""  # its instructions in one short sentence, once the person knows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +280,7 @@ def _reply(key: str, raw: Any, where: str, problems: list[str]) -> Reply:
         night=_strings(raw["night"], f"{where}.night", problems) if "night" in raw else (),
         reviewed=reviewed,
         next_review=next_review,
+        private=raw.get("private") is True,
     )
 
 
@@ -537,6 +540,8 @@ def parse(
         ("prompts.words.source_link", {"title": "", "url": ""}),
         ("prompts.words.list_last", {"rest": "", "last": ""}),
         ("reminders.words.reminder_item", {"when": "", "time": ""}),
+        ("reminders.words.ONCE_ON", {"month": "", "day": 1}),
+        ("reminders.words.ONCE_ITEM", {"when": "", "time": ""}),
     ):
         _check_pattern(where, str(words.get(where.rsplit(".", 1)[1], "")), problems, sample)
     months = raw_prompts.get("months")
@@ -603,9 +608,10 @@ def _routine(raw: Any, sources: Mapping[str, Source], problems: list[str]) -> Ro
             steps=_strings(s.get("steps"), f"{where}.steps", problems),
             sides=tuple(s.get("sides", ())),
             sources=tuple(s.get("sources", ())),
+            short=str(s.get("short", "")),
         )
-        if not stretch.name or not stretch.title or not stretch.helps:
-            problems.append(f"{where}: needs a name, a title and what it helps")
+        if not stretch.name or not stretch.title or not stretch.helps or not stretch.short:
+            problems.append(f"{where}: needs a name, a title, what it helps and a short form")
         if not stretch.sources:
             problems.append(f"{where}: names no source")
         problems.extend(
@@ -614,6 +620,8 @@ def _routine(raw: Any, sources: Mapping[str, Source], problems: list[str]) -> Ro
         has_side = any("{side}" in step for step in stretch.steps)
         if has_side != bool(stretch.sides):
             problems.append(f"{where}: {{side}} in the steps exactly when the stretch has sides")
+        if ("{side}" in stretch.short) != bool(stretch.sides):
+            problems.append(f"{where}: {{side}} in the short form exactly when it has sides")
         stretches[key] = stretch
     words = raw.get("words") or {}
     if any(s.sides for s in stretches.values()) and "{side}" not in words.get("side_step", ""):

@@ -23,10 +23,13 @@ class Intent(StrEnum):
     START_OVER = "AMAZON.StartOverIntent"
     # the skill's own
     SOURCE = "SourceIntent"
+    HOLD = "HoldIntent"  # "hang on": the place is kept while the person gets ready
+    MORE = "TellMeMoreIntent"  # "tell me more" about the last answer
     START_ROUTINE = "StartRoutineIntent"
     RESUME_ROUTINE = "ResumeRoutineIntent"
     ROUTINE_STATUS = "RoutineStatusIntent"
     SKIP = "SkipIntent"
+    EXPLAIN = "ExplainIntent"  # inside the routine: the last stretch's full instructions
     SET_REMINDER = "SetReminderIntent"
     LIST_REMINDERS = "ListRemindersIntent"
     CHANGE_REMINDER = "ChangeReminderIntent"
@@ -39,7 +42,10 @@ class Intent(StrEnum):
 class Slot(StrEnum):
     LENGTH = "length"  # StartRoutineIntent: which routine
     TIME = "time"  # SetReminderIntent, ChangeReminderIntent
-    FREQUENCY = "frequency"  # SetReminderIntent
+    FREQUENCY = "frequency"  # SetReminderIntent, ChangeReminderIntent (which one)
+    DATE = "date"  # SetReminderIntent: the day of a one-off reminder (AMAZON.DATE)
+    DURATION = "duration"  # SetReminderIntent: "in an hour" (AMAZON.DURATION)
+    CHOICE = "choice"  # ChangeReminderIntent: "the first one" (REMINDER_CHOICE)
     VOICE_MODE = "mode"  # VoiceIntent
 
 

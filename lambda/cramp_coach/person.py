@@ -11,7 +11,7 @@ from ask_sdk_core.handler_input import HandlerInput
 
 from . import clock
 from .intents import SPOKEN
-from .night import DAY, Mode, mode_for
+from .night import DAY, Mode, is_evening, mode_for
 from .profiles import Profiles
 
 _KEY = "person"  # request attribute: this request's Person
@@ -23,6 +23,11 @@ class Person:
     local: datetime | None = None  # the same moment on the person's clock, when it is known
     zone: str | None = None  # the device's time zone name, when known
     mode: Mode = DAY
+
+    @property
+    def evening(self) -> bool:
+        """18:00 to 22:00 on the person's clock: good night fits a sign-off, not yet night mode."""
+        return is_evening(self.local)
 
     @property
     def today(self) -> str:

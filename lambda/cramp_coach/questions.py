@@ -24,8 +24,11 @@ class Question(StrEnum):
     NEXT = "next"  # "Ready for the next one?"
     RESUME = "resume"  # "Continue where you left off?"
     DELETE = "delete"  # "Delete everything?"
-    REMINDER_TIME = "reminder_time"  # "What time?" (data: frequency): a yes or no is no time
+    REMINDER_TIME = "reminder_time"  # "What time?" (data: frequency, day, change)
     CREATE_REMINDER = "create_reminder"  # "Shall I set one?" (data: token)
+    # "Start my stretches" with a routine unfinished: "Pick up at stretch 3, or start over?"
+    CONTINUE_OR_RESTART = "continue_or_restart"
+    WHICH_REMINDER = "which_reminder"  # "Which one shall I move?" (data: hour, minute)
 
 
 class Group(StrEnum):
@@ -46,9 +49,13 @@ class Action(StrEnum):
     PAUSE_ROUTINE = "pause_routine"
     RESUME_ROUTINE = "resume_routine"
     DECLINE_ROUTINE = "decline_routine"  # the place is kept for another night
+    RESTART_ROUTINE = "restart_routine"  # the unfinished one from its first stretch
     DELETE_DATA = "delete_data"
     KEEP_DATA = "keep_data"
     CREATE_REMINDER = "create_reminder"
+    ASK_REMINDER_TIME = "ask_reminder_time"  # a yes is no time: ask for one again
+    ASK_WHICH_REMINDER = "ask_which_reminder"  # a yes names no reminder: ask which again
+    KEEP_REMINDERS = "keep_reminders"  # a no: nothing set, nothing changed
 
     @property
     def group(self) -> Group:
@@ -65,9 +72,13 @@ PERFORMED_BY: Mapping[Action, Group] = MappingProxyType(
         Action.PAUSE_ROUTINE: Group.ROUTINE,
         Action.RESUME_ROUTINE: Group.ROUTINE,
         Action.DECLINE_ROUTINE: Group.ROUTINE,
+        Action.RESTART_ROUTINE: Group.ROUTINE,
         Action.DELETE_DATA: Group.PRIVACY,
         Action.KEEP_DATA: Group.PRIVACY,
         Action.CREATE_REMINDER: Group.REMINDERS,
+        Action.ASK_REMINDER_TIME: Group.REMINDERS,
+        Action.ASK_WHICH_REMINDER: Group.REMINDERS,
+        Action.KEEP_REMINDERS: Group.REMINDERS,
     }
 )
 
@@ -87,8 +98,11 @@ MEANINGS: Mapping[Question, Meaning] = MappingProxyType(
         Question.NEXT: Meaning(yes=Action.NEXT_STRETCH, no=Action.PAUSE_ROUTINE),
         Question.RESUME: Meaning(yes=Action.RESUME_ROUTINE, no=Action.DECLINE_ROUTINE),
         Question.DELETE: Meaning(yes=Action.DELETE_DATA, no=Action.KEEP_DATA),
-        Question.REMINDER_TIME: NOTHING_ASKED,
+        Question.REMINDER_TIME: Meaning(yes=Action.ASK_REMINDER_TIME, no=Action.KEEP_REMINDERS),
         Question.CREATE_REMINDER: Meaning(yes=Action.CREATE_REMINDER, no=Action.DECLINE),
+        # They asked to stretch: a no to picking up where they were is a no to that place.
+        Question.CONTINUE_OR_RESTART: Meaning(yes=Action.RESUME_ROUTINE, no=Action.RESTART_ROUTINE),
+        Question.WHICH_REMINDER: Meaning(yes=Action.ASK_WHICH_REMINDER, no=Action.KEEP_REMINDERS),
     }
 )
 

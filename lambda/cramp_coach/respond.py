@@ -115,7 +115,7 @@ def _render(content: Content, reply: Reply, said: Said) -> tuple[ssml.Speech, ss
     if said.fill:
         words = words.format_map(dict(said.fill))
     speech = ssml.text(words, content.spoken_as)
-    if said.brief and reply.offer is not None:
+    if reply.offer is not None and (said.brief or said.ask is None):
         return speech, None  # at night an answer closes the session: no offer
     if reply.offer is not None:
         speech = speech + ssml.text(reply.offer.ask[(said.ask or 0) % len(reply.offer.ask)])
@@ -129,7 +129,7 @@ def _render(content: Content, reply: Reply, said: Said) -> tuple[ssml.Speech, ss
 
 def _offered(reply: Reply, said: Said) -> tuple[Question | None, dict[str, str]]:
     """The question an offer asks, if the reply was said with its offer."""
-    if reply.offer is None or said.brief:
+    if reply.offer is None or said.brief or said.ask is None:
         return None, {}
     if reply.offer.yes is not None:
         return Question.TOPIC, {"key": reply.offer.yes}
@@ -192,9 +192,12 @@ def say_prompt(
 ) -> Response:
     """Speak a prompt; `asking` names the question it asks, that a yes or no will answer."""
     content = deps.content_for(handler_input)
-    night_key = key + "_night"
-    if night_key in content.replies and person.of(handler_input).mode.night:
+    someone = person.of(handler_input)
+    night_key, evening_key = key + "_night", key + "_evening"
+    if night_key in content.replies and someone.mode.night:
         key = night_key  # no welcome chatter at night
+    elif evening_key in content.replies and someone.evening:
+        key = evening_key  # a sign-off before bed says good night; by day it does not
     response = say(handler_input, deps, content.replies[key], fill=fill)
     if asking is not None:
         ask(handler_input, asking, **question_data)
@@ -205,13 +208,41 @@ def say_topic(handler_input: HandlerInput, deps: Deps, reply: Reply) -> Response
     return say(handler_input, deps, reply, topic=True)
 
 
-def repeat_last(handler_input: HandlerInput, deps: Deps) -> Response | None:
-    """Say exactly what was said last, or None if no reply was said in this session."""
-    said = last_said(handler_input)
+def say_in_full(handler_input: HandlerInput, deps: Deps, reply: Reply) -> Response:
+    """A topic's full answer, at night too (asked for: "tell me more" after the brief one); at
+    night still without its offer, so the session closes."""
+    if not person.of(handler_input).mode.night:
+        return say_topic(handler_input, deps, reply)
+    said = Said(reply.key, "topic", pick_index(handler_input, reply.key, len(reply.say), deps.rng))
+    return _say_again(handler_input, deps.content_for(handler_input), reply, said)
+
+
+def _reply_of(content: Content, said: Said | None) -> Reply | None:
     if said is None or said.kind == STRETCH:
         return None
+    return (content.topics if said.topic else content.replies).get(said.key)
+
+
+def say_again(handler_input: HandlerInput, deps: Deps, said: Said | None) -> Response | None:
+    """Say exactly these words again (None: they are not a reply the content has)."""
     content = deps.content_for(handler_input)
-    reply = (content.topics if said.topic else content.replies).get(said.key)
-    if reply is None:
+    reply = _reply_of(content, said)
+    if reply is None or said is None:
         return None
     return _say_again(handler_input, content, reply, said)
+
+
+def repeat_last(handler_input: HandlerInput, deps: Deps) -> Response | None:
+    """Say exactly what was said last, or None if no reply was said in this session."""
+    return say_again(handler_input, deps, last_said(handler_input))
+
+
+def reprompt_of(handler_input: HandlerInput, deps: Deps) -> ssml.Speech | None:
+    """What the reply said last waits for, in the words of its reprompt (its offer's, or its
+    own): None when it waits for nothing, or was a stretch (the routine words its own)."""
+    said = last_said(handler_input)
+    content = deps.content_for(handler_input)
+    reply = _reply_of(content, said)
+    if reply is None or said is None:
+        return None
+    return _render(content, reply, said)[1]

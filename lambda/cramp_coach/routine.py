@@ -6,6 +6,11 @@ seconds to get into position, each hold paced with breaks (at most ten seconds e
 and short cues ("ten more seconds", "and relax", "once more"), then either the question
 "Ready for the next one?" or, after the last step, a good night. Cue phrasings are chosen by
 the caller's `pick` so the person does not hear the same words every time.
+
+A turn's `Form` says how much of it a returning person needs (returning.py): a stretch they
+have completed a few times in its short form (the first such turn with how to hear the full
+instructions), and for someone who has finished the routine before, the short introduction
+and shorter questions. The holds, rests and repetitions are the same in every form.
 """
 
 from __future__ import annotations
@@ -24,6 +29,18 @@ Picker = Callable[[str, tuple[str, ...]], str]
 SETTLE_MS = 4000  # after the steps: time to get into position before the first "Hold"
 RESETTLE_MS = 1000  # after "once more": back into position before the next "Hold"
 TEN_MORE_AT = 15  # holds at least this long get a "ten more seconds" cue
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """How much a turn says, for how well the person knows the routine."""
+
+    short: bool = False  # the stretch in its short form: the person has done it a few times
+    hint: bool = False  # ... followed by how to hear the full instructions
+    knows_flow: bool = False  # has finished the routine before: the short intro and questions
+
+
+FULL = Form()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,14 +112,26 @@ def step_sentences(step: Step, routine: Routine) -> tuple[str, ...]:
     return tuple(sentence.replace("{side}", word) for sentence in step.stretch.steps)
 
 
+def short_sentence(step: Step, routine: Routine) -> str:
+    """The stretch's short form for this step's leg."""
+    word = routine.words.get(step.side, step.side) if step.side else ""
+    return step.stretch.short.replace("{side}", word)
+
+
+def _cue(form: Form, key: str) -> str:
+    """The cue's short variant for a person who knows the flow."""
+    return f"{key}_short" if form.knows_flow else key
+
+
 def render_step(
     routine: Routine,
     length: Length,
     index: int,
     pick: Picker,
     preface: Speech = ssml.NOTHING,
+    form: Form = FULL,
 ) -> StretchTurn:
-    """One stretch of a routine, as timed speech."""
+    """One stretch of a routine, as timed speech, in the form the person needs."""
     step = length.steps[index]
     count = len(length.steps)
     segments: list[Segment] = []
@@ -112,7 +141,13 @@ def render_step(
 
     title = pick("title", routine.cues["title"])
     speak(preface + _say(title, number=index + 1, count=count, name=step.label))
-    speak(ssml.join(ssml.text(sentence) for sentence in step_sentences(step, routine)))
+    if form.short:
+        instructions = _say(short_sentence(step, routine))
+        if form.hint:
+            instructions += _say(pick("explain_hint", routine.cues["explain_hint"]))
+        speak(instructions)
+    else:
+        speak(ssml.join(ssml.text(sentence) for sentence in step_sentences(step, routine)))
     for rep in range(step.reps):
         if rep > 0:
             speak(
@@ -127,20 +162,30 @@ def render_step(
 
     if index + 1 < count:
         following = length.steps[index + 1].label
-        speak(_say(pick("next", routine.cues["next"]), name=following))
-        reprompt: Speech | None = _say(pick("next_reprompt", routine.cues["next_reprompt"]))
+        speak(_say(pick(_cue(form, "next"), routine.cues[_cue(form, "next")]), name=following))
+        reprompt: Speech | None = next_reprompt(routine, pick, form)
     else:
         speak(_say(pick("finished", routine.cues["finished"])))
         reprompt = None
     return StretchTurn(tuple(segments), reprompt, step)
 
 
-def introduction(routine: Routine, length: Length, pick: Picker) -> tuple[Speech, Speech]:
-    """The routine's opening turn: what it is, how to stay safe, the first stretch, "Ready?"."""
+def next_reprompt(routine: Routine, pick: Picker, form: Form = FULL) -> Speech:
+    """ "Ready for the next one?" again, when nothing was heard."""
+    key = _cue(form, "next_reprompt")
+    return _say(pick(key, routine.cues[key]))
+
+
+def introduction(
+    routine: Routine, length: Length, pick: Picker, form: Form = FULL
+) -> tuple[Speech, Speech]:
+    """The routine's opening turn: what it is, how to stay safe, the first stretch, "Ready?".
+    Someone who knows the routine hears the same safety notes without the chatter."""
+    intro, first = _cue(form, "intro"), _cue(form, "first")
     speech = _say(
-        pick("intro", routine.cues["intro"]),
+        pick(intro, routine.cues[intro]),
         length=length.name,
         count=len(length.steps),
         about=length.about,
-    ) + _say(pick("first", routine.cues["first"]), name=length.steps[0].label)
-    return speech, _say(pick("next_reprompt", routine.cues["next_reprompt"]))
+    ) + _say(pick(first, routine.cues[first]), name=length.steps[0].label)
+    return speech, next_reprompt(routine, pick, form)

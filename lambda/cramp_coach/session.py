@@ -19,6 +19,7 @@ HEARD = "heard"  # reply key -> index of the phrasing heard last
 PENDING = "pending"  # the question a yes (or no) answers: {"kind": ..., ...}
 LAST_SOURCES = "sources"  # source keys of the last answer
 ROUTINE = "routine"  # the routine's Progress while it runs in this session
+MISSES = "misses"  # how many turns in a row the skill did not understand
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -47,6 +48,7 @@ SCHEMA: Mapping[str, Callable[[Any], bool]] = MappingProxyType(
         PENDING: lambda v: _flat(v) and isinstance(v.get("kind"), str),
         LAST_SOURCES: lambda v: isinstance(v, list) and all(isinstance(k, str) for k in v),
         ROUTINE: lambda v: _flat(v) and isinstance(v.get("length"), str),
+        MISSES: lambda v: _index(v) and 0 < v < 10,
     }
 )
 

@@ -22,6 +22,9 @@ from .handlers.answers import AnswerHandler, SourceHandler
 from .handlers.conversation import (
     FallbackHandler,
     HelpHandler,
+    HoldHandler,
+    MissCount,
+    MoreHandler,
     RepeatHandler,
     StopHandler,
     YesNoHandler,
@@ -97,6 +100,7 @@ ROUTINE_KEYS = frozenset(
         Intent.RESUME_ROUTINE,
         Intent.ROUTINE_STATUS,
         Intent.SKIP,
+        Intent.EXPLAIN,
         Intent.NEXT,
         Intent.PREVIOUS,
         Intent.PAUSE,
@@ -197,6 +201,8 @@ def build_skill(
         SourceHandler(deps),
         HelpHandler(deps),
         RepeatHandler(deps),
+        HoldHandler(deps),
+        MoreHandler(deps),
         StopHandler(deps),
         FallbackHandler(deps),
         SessionEndedHandler(),
@@ -204,6 +210,7 @@ def build_skill(
     ):
         builder.add_request_handler(handler)
     builder.add_exception_handler(ErrorHandler(deps))
+    builder.add_global_response_interceptor(MissCount())  # an understood turn ends the misses
     for interceptor in (StartClock(), SessionCheck(), PersonContext(profiles), RequestLog()):
         builder.add_global_request_interceptor(interceptor)
     skill: CustomSkill = builder.create()

@@ -1,8 +1,9 @@
 """Per-user persistent state, read and written through the SDK's AttributesManager.
 
 Only what the skill needs to behave well is kept: routine progress, the preferred routine
-length, the date the routine was last finished, and whether the person has heard the
-disclaimer. Never anything about their health.
+length, the date the routine was last finished, whether the person has heard the disclaimer
+and the date of their last visit, and how many times they have completed each stretch (counts
+only: see returning.py). Never anything about their health.
 
 Writes are read-modify-write with a version check (the stores raise VersionConflict when the
 item changed since it was read); `update` re-reads and re-applies the change, so two sessions of
@@ -38,6 +39,11 @@ WELCOMED = "welcomed"  # True once the first-use disclaimer has been heard
 ROUTINE = "routine"  # {"length": ..., "position": ...} while a routine is unfinished
 PREFERRED_LENGTH = "preferred_length"
 LAST_FINISHED = "last_finished"  # ISO date the routine was last finished
+# The last answer heard, for about ten minutes (memory.py): {"said": respond.Said, "at": ISO
+# UTC time}. Which answer and which of its phrasings, nothing the person said.
+RECENT = "recent"
+LAST_VISIT = "last_visit"  # ISO local date of the last launch or routine (returning.py)
+FAMILIAR = "familiar"  # stretch id -> times completed, both legs (counts only: returning.py)
 
 _FAILED = "store_failed"  # request attribute: the store already failed during this request
 _DELETED = "person_deleted"  # request attribute: this request deleted the person's data

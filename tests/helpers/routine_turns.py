@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 from cramp_coach.local.simulator import Turn
+from cramp_coach.questions import Question
+from cramp_coach.session import PENDING
 
 TITLE = re.compile(r"(?:Stretch|Number) (\d+) of (\d+)")
 
@@ -23,3 +25,9 @@ def is_introduction(turn: Turn) -> bool:
         and turn.speech.endswith("?")
         and not turn.ends_session
     )
+
+
+def asks_continue_or_restart(turn: Turn) -> bool:
+    """ "Pick up at stretch N, or start over?": asked when starting with a routine unfinished."""
+    pending = turn.attributes.get(PENDING) or {}
+    return pending.get("kind") == Question.CONTINUE_OR_RESTART and not turn.ends_session

@@ -7,11 +7,14 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from .. import session, slots
+from .. import memory, session, slots
+from ..content import Content
+from ..context import Place, say_here, where
 from ..deps import Deps
 from ..intents import Intent
-from ..respond import say_prompt, say_topic
+from ..respond import STRETCH, last_said, say_prompt, say_topic
 from .base import DepsIntentHandler
+from .conversation import miss
 
 
 class AnswerHandler(AbstractRequestHandler):
@@ -33,20 +36,38 @@ class AnswerHandler(AbstractRequestHandler):
         name = (intent.name or "") if intent is not None else ""
         topic = content.topic_for(name, slots.resolved(handler_input))
         if topic is None:  # an intent whose every topic needs a slot it did not get
-            return say_prompt(handler_input, self.deps, "fallback")
-        return say_topic(handler_input, self.deps, topic)
+            return miss(handler_input, self.deps)
+        response = say_topic(handler_input, self.deps, topic)
+        memory.remember(handler_input, self.deps)  # for "repeat" in a minute, one-shot
+        return response
 
 
 class SourceHandler(DepsIntentHandler):
-    """'Where is that from?': names the sources of the last answer in this session."""
+    """'Where is that from?': names the sources of the last answer (in this session, or given
+    a few minutes ago), or of the routine's stretches; whatever was pending stays pending."""
 
     intents = (Intent.SOURCE,)
 
+    def sources(self, handler_input: HandlerInput, content: Content) -> tuple[str, ...]:
+        last = last_said(handler_input)
+        in_routine = session.attributes(handler_input).get(session.ROUTINE) is not None
+        if last is not None and (last.kind == STRETCH or (in_routine and not last.topic)):
+            return content.routine.sources  # what the stretches are based on
+        kept = session.attributes(handler_input).get(session.LAST_SOURCES)
+        if kept:
+            return tuple(kept)
+        recalled = memory.recall(handler_input, self.deps.store)
+        topic = content.topics.get(recalled.key) if recalled is not None else None
+        return topic.sources if topic is not None else ()
+
     def handle(self, handler_input: HandlerInput) -> Response:
         content = self.deps.content_for(handler_input)
-        keys = session.attributes(handler_input).get(session.LAST_SOURCES) or []
-        names = [content.sources[k].spoken for k in keys if k in content.sources]
-        if not names:
-            return say_prompt(handler_input, self.deps, "source_general")
-        fill = {"sources": content.spoken_list(names)}
-        return say_prompt(handler_input, self.deps, "source_of_last", fill)
+        keys = self.sources(handler_input, content)
+        names = list(dict.fromkeys(content.sources[k].spoken for k in keys if k in content.sources))
+        key, fill = "source_general", None
+        if names:
+            key, fill = "source_of_last", {"sources": content.spoken_list(names)}
+        here = where(handler_input, self.deps)
+        if here.place is Place.NOWHERE:
+            return say_prompt(handler_input, self.deps, key, fill)
+        return say_here(handler_input, self.deps, here, key, fill=fill)

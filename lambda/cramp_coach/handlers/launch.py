@@ -9,7 +9,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from .. import person, state
+from .. import person, returning, state
 from ..deps import Deps
 from ..intents import Request
 from ..questions import Question
@@ -17,8 +17,9 @@ from ..respond import say_prompt
 
 
 class LaunchHandler(AbstractRequestHandler):
-    """First use: welcome with the one-sentence disclaimer. Later: a short hello, an offer to
-    finish an unfinished routine, or a note that tonight's stretches are done."""
+    """First use: welcome with the one-sentence disclaimer. Back after a long absence: a
+    welcome back with the disclaimer again (returning.py). Otherwise: a short hello, an offer
+    to finish an unfinished routine, or a note that tonight's stretches are done."""
 
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
@@ -30,15 +31,21 @@ class LaunchHandler(AbstractRequestHandler):
         attributes = state.load(handler_input)
         if attributes is None:  # unknown person (store unavailable): disclaimer, to be safe
             return say_prompt(handler_input, self.deps, "launch_first")
-        if not attributes.get(state.WELCOMED):
-            state.update(handler_input, self.deps.store, lambda a: a.update({state.WELCOMED: True}))
+        today = person.of(handler_input).today
+        first = returning.first_visit(attributes)
+        due = returning.disclaimer_due(attributes, today)
+        if returning.visit_is_news(attributes, today):  # at most one write a day
+            state.update(handler_input, self.deps.store, lambda a: returning.record_visit(a, today))
+        if first:
             return say_prompt(handler_input, self.deps, "launch_first")
+        if due:
+            return say_prompt(handler_input, self.deps, "launch_long_absence")
         saved = attributes.get(state.ROUTINE)
         if saved:  # offer to finish an unfinished routine
             offer = self._offer_resume(handler_input, saved)
             if offer is not None:
                 return offer
-        if attributes.get(state.LAST_FINISHED) == person.of(handler_input).today:
+        if attributes.get(state.LAST_FINISHED) == today:
             return say_prompt(handler_input, self.deps, "launch_done_today")
         return say_prompt(handler_input, self.deps, "launch")
 

@@ -14,6 +14,7 @@ from ..intents import SPOKEN, Request
 from ..respond import say_prompt
 from ..tolerant import UnknownRequest
 from .base import RedeliverEvent
+from .conversation import miss
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class UnhandledHandler(AbstractRequestHandler):
         if is_request_type(Request.INTENT)(handler_input) or (
             isinstance(request, UnknownRequest) and listening(handler_input)
         ):
-            return say_prompt(handler_input, self.deps, "fallback")
+            return miss(handler_input, self.deps)
         response: Response = handler_input.response_builder.response
         return response
 

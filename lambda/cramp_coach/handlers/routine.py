@@ -7,6 +7,11 @@ yes or "next" then gives one stretch for one leg.
 Progress lives in the session while the routine runs and is saved to the person's persistent
 attributes after every stretch (one read, one write), so a pause, a stop, a dropped session or
 a new day all resume from the same place.
+
+Asked to start while a routine is unfinished, it asks once: pick up at stretch N, or start
+over? An Alexa Routine's task picks up by default, and says so. Each completed stretch is
+counted (returning.py), and a stretch done a few times is said in its short form; "explain"
+says it again in full.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from .. import clock, person, session, slots, ssml, state
+from .. import clock, person, questions, returning, session, slots, ssml, state
 from ..cards import stretch_card
 from ..content import Length, Routine
 from ..deps import Deps
@@ -27,11 +32,20 @@ from ..intents import Intent, Request, Slot
 from ..phrasing import Picker, picker
 from ..questions import Action, Question
 from ..respond import STRETCH, Said, last_said, say_prompt, speak
-from ..routine import Progress, introduction, render_step, step_sentences
+from ..routine import (
+    Form,
+    Progress,
+    introduction,
+    next_reprompt,
+    render_step,
+    step_sentences,
+)
 from .base import IntentHandler
 from .lazy import Loaded, Perform
 
 SAID_STRETCH = Said(key=STRETCH, kind=STRETCH)
+HINTED = "hinted"  # in the session's routine: "say explain" has been said in this session
+ASKED_ABOUT_PLACE = (Question.RESUME, Question.CONTINUE_OR_RESTART)  # asked once already
 
 
 class RoutineFlow:
@@ -66,6 +80,16 @@ class RoutineFlow:
             return None
         return progress
 
+    def unfinished(self, handler_input: HandlerInput, length_key: str | None) -> Progress | None:
+        """A routine left partway (a stretch done, some to come) that a start would throw
+        away: the one asked for, or any when no length was named."""
+        progress = self.current(handler_input)
+        if progress is None or progress.position < 0:
+            return None
+        if length_key is not None and length_key != progress.length:
+            return None  # another length asked for by name: that one starts
+        return progress
+
     def preferred_length(self, handler_input: HandlerInput) -> str:
         routine = self.routine(handler_input)
         preferred = (state.load(handler_input) or {}).get(state.PREFERRED_LENGTH)
@@ -81,15 +105,26 @@ class RoutineFlow:
         length_key: str,
         index: int,
         preface: ssml.Speech = ssml.NOTHING,
+        *,
+        explain: bool = False,
     ) -> Response:
-        """Say stretch `index`, then save the place (or, after the last one, mark it done)."""
+        """Say stretch `index` (in short form if the person knows it, unless asked to
+        `explain`), then save the place (or, after the last one, mark it done) and count the
+        stretch as done once more when this was its last leg."""
         content = self.deps.content_for(handler_input)
         routine = content.routine
         length = routine.lengths[length_key]
-        turn = render_step(routine, length, index, self.pick(handler_input), preface)
+        step = length.steps[index]
+        known = state.load(handler_input) or {}
+        in_session = session.attributes(handler_input).get(session.ROUTINE)
+        hinted = isinstance(in_session, dict) and bool(in_session.get(HINTED))
+        short = not explain and returning.familiar(known, step.stretch.key)
+        form = Form(short=short, hint=short and not hinted, knows_flow=returning.knows_flow(known))
+        turn = render_step(routine, length, index, self.pick(handler_input), preface, form)
         progress = Progress(length_key, index)
         today = self.today(handler_input)
         now = clock.utc_now(handler_input).isoformat(timespec="seconds")
+        counts = not explain and returning.completes_stretch(step)
 
         def save(attributes: dict[str, Any]) -> None:
             if turn.finished:
@@ -97,13 +132,17 @@ class RoutineFlow:
                 attributes[state.LAST_FINISHED] = today
             else:
                 attributes[state.ROUTINE] = {**progress.to_json(), "updated": now}
+            if counts:
+                returning.count_completion(attributes, step.stretch.key)
+            if returning.visit_is_news(attributes, today):
+                returning.record_visit(attributes, today)
 
         state.update(handler_input, self.deps.store, save)
         attributes = session.attributes(handler_input)
         if turn.finished:
             attributes.pop(session.ROUTINE, None)
         else:
-            attributes[session.ROUTINE] = progress.to_json()
+            attributes[session.ROUTINE] = {**progress.to_json(), HINTED: hinted or short}
         return speak(
             handler_input,
             turn.speech,
@@ -122,17 +161,17 @@ class RoutineFlow:
         chosen = length_key or self.preferred_length(handler_input)
         length: Length = routine.lengths[chosen]
         pick = self.pick(handler_input)
-        speech, reprompt = introduction(routine, length, pick)
         attributes = state.load(handler_input)
-        first_use = attributes is None or not attributes.get(state.WELCOMED)
-        if first_use:  # the routine is this person's first use: the disclaimer comes first
-            speech = ssml.text(pick("disclaimer", routine.cues["disclaimer"])) + speech
+        form = Form(knows_flow=returning.knows_flow(attributes))
+        speech, reprompt = introduction(routine, length, pick, form)
+        speech = self.disclaimer(handler_input, attributes) + speech
         progress = Progress(chosen, -1)
         now = clock.utc_now(handler_input).isoformat(timespec="seconds")
+        today = self.today(handler_input)
 
         def save(saved: dict[str, Any]) -> None:
-            if first_use:
-                saved[state.WELCOMED] = True
+            if returning.visit_is_news(saved, today):
+                returning.record_visit(saved, today)
             if length_key and remember:
                 saved[state.PREFERRED_LENGTH] = chosen
             saved[state.ROUTINE] = {**progress.to_json(), "updated": now}
@@ -140,6 +179,52 @@ class RoutineFlow:
         state.update(handler_input, self.deps.store, save)
         session.attributes(handler_input)[session.ROUTINE] = progress.to_json()
         return speak(handler_input, speech, reprompt, said=SAID_STRETCH, question=Question.NEXT)
+
+    def disclaimer(
+        self, handler_input: HandlerInput, attributes: dict[str, Any] | None
+    ) -> ssml.Speech:
+        """The disclaimer, first, on a first use or after a long absence (returning.py)."""
+        if not returning.disclaimer_due(attributes, self.today(handler_input)):
+            return ssml.NOTHING
+        routine = self.routine(handler_input)
+        return ssml.text(self.pick(handler_input)("disclaimer", routine.cues["disclaimer"]))
+
+    def ask_continue_or_restart(self, handler_input: HandlerInput, progress: Progress) -> Response:
+        """Asked to start with a routine unfinished: pick up at the next stretch, or start over?"""
+        length = self.routine(handler_input).lengths[progress.length]
+        fill = {
+            "length": length.name,
+            "number": str(progress.position + 2),
+            "count": str(len(length.steps)),
+        }
+        asking = Question.CONTINUE_OR_RESTART
+        return say_prompt(handler_input, self.deps, "continue_or_restart", fill, asking=asking)
+
+    def continue_by_default(self, handler_input: HandlerInput, progress: Progress) -> Response:
+        """Started by an Alexa Routine with a routine unfinished: pick up where the person left
+        off, say so and how to start over instead, and ask "Ready?"."""
+        routine = self.routine(handler_input)
+        length = routine.lengths[progress.length]
+        pick = self.pick(handler_input)
+        attributes = state.load(handler_input)
+        speech = self.disclaimer(handler_input, attributes) + ssml.text(
+            pick("continued_by_default", routine.cues["continued_by_default"]).format(
+                number=progress.position + 2,
+                count=len(length.steps),
+                name=length.steps[progress.position + 1].label,
+            )
+        )
+        reprompt = next_reprompt(routine, pick, Form(knows_flow=returning.knows_flow(attributes)))
+        today = self.today(handler_input)
+        if attributes is not None and returning.visit_is_news(attributes, today):
+            state.update(handler_input, self.deps.store, lambda a: returning.record_visit(a, today))
+        session.attributes(handler_input)[session.ROUTINE] = progress.to_json()
+        return speak(handler_input, speech, reprompt, said=SAID_STRETCH, question=Question.NEXT)
+
+    def restart(self, handler_input: HandlerInput) -> Response:
+        """The unfinished routine again from its introduction, in the same length."""
+        progress = self.current(handler_input)
+        return self.start(handler_input, progress.length if progress else None, remember=False)
 
     def not_running(self, handler_input: HandlerInput) -> Response:
         """No stretches to continue, or (the store failing) none that could be read: then say
@@ -155,9 +240,13 @@ class RoutineFlow:
         return self.present(handler_input, progress.length, progress.position + 1, preface)
 
     def resume(self, handler_input: HandlerInput) -> Response:
+        """Carry on: "welcome back" when the person opens the skill to do so, a plain "on we go"
+        when they said yes to carrying on (the welcome, if any, was in that question)."""
         pick = self.pick(handler_input)
         routine = self.routine(handler_input)
-        return self.next(handler_input, ssml.text(pick("resumed", routine.cues["resumed"])))
+        opened = bool(getattr(handler_input.request_envelope.session, "new", False))
+        key = "resumed" if opened else "continuing"
+        return self.next(handler_input, ssml.text(pick(key, routine.cues[key])))
 
     def pause(self, handler_input: HandlerInput, key: str = "paused") -> Response:
         """The place is already saved after every stretch: just say so and end the session."""
@@ -171,7 +260,9 @@ class _RoutineHandler(IntentHandler):
 
 
 class StartRoutineHandler(_RoutineHandler):
-    """ "Start my bedtime stretches", optionally "the short one" / "the full one"."""
+    """ "Start my bedtime stretches", optionally "the short one" / "the full one". With a
+    routine unfinished it asks once whether to pick up there; asked to start again after that
+    question (or after the launch's offer to continue), it starts over."""
 
     intents = (Intent.START_ROUTINE,)
 
@@ -179,6 +270,11 @@ class StartRoutineHandler(_RoutineHandler):
         value = slots.resolved(handler_input).get(Slot.LENGTH)
         routine = self.flow.routine(handler_input)
         length = value.lower() if value and value.lower() in routine.lengths else None
+        unfinished = self.flow.unfinished(handler_input, length)
+        waiting = questions.asked(handler_input)
+        asked = waiting is not None and waiting.question in ASKED_ABOUT_PLACE
+        if unfinished is not None and not asked:
+            return self.flow.ask_continue_or_restart(handler_input, unfinished)
         return self.flow.start(handler_input, length)
 
 
@@ -228,6 +324,20 @@ class RepeatStretchHandler(_RoutineHandler):
         return self.flow.present(handler_input, progress.length, progress.position)
 
 
+class ExplainHandler(_RoutineHandler):
+    """ "Explain": the stretch just said (in short form), again with its full instructions."""
+
+    intents = (Intent.EXPLAIN,)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        progress = self.flow.in_session(handler_input)
+        if progress is None:
+            return self.flow.not_running(handler_input)
+        if progress.position < 0:  # still at the introduction: it is said in full
+            return self.flow.start(handler_input, progress.length, remember=False)
+        return self.flow.present(handler_input, progress.length, progress.position, explain=True)
+
+
 class SkipHandler(_RoutineHandler):
     """Skip the stretch that comes next (the one the last question named)."""
 
@@ -245,8 +355,9 @@ class SkipHandler(_RoutineHandler):
         target = progress.position + 2
         if target < len(length.steps):
             return self.flow.present(handler_input, progress.length, target, preface)
-        # Nothing after the skipped one: the routine is over for tonight.
-        finished = pick("finished", routine.cues["finished"])
+        # Nothing after the skipped one: the routine is over for tonight, but not completed,
+        # so it is not praised as if it were.
+        finished = pick("skipped_last", routine.cues["skipped_last"])
         today = self.flow.today(handler_input)
 
         def done(attributes: dict[str, Any]) -> None:
@@ -338,7 +449,11 @@ class TaskLaunchHandler(_RoutineHandler):
         task_input = getattr(task, "input", None) or {}
         length = task_input.get("length") if isinstance(task_input, dict) else None
         routine = self.flow.routine(handler_input)
-        return self.flow.start(handler_input, length if length in routine.lengths else None)
+        chosen = length if length in routine.lengths else None
+        unfinished = self.flow.unfinished(handler_input, chosen)
+        if unfinished is not None:  # nobody is asked at a Routine's start: it carries on
+            return self.flow.continue_by_default(handler_input, unfinished)
+        return self.flow.start(handler_input, chosen)
 
 
 def routine_actions(flow: RoutineFlow) -> Mapping[Action, Perform]:
@@ -350,6 +465,7 @@ def routine_actions(flow: RoutineFlow) -> Mapping[Action, Perform]:
             Action.PAUSE_ROUTINE: lambda h, _: flow.pause(h),
             Action.RESUME_ROUTINE: lambda h, _: flow.resume(h),
             Action.DECLINE_ROUTINE: lambda h, _: say_prompt(h, flow.deps, "declined_routine"),
+            Action.RESTART_ROUTINE: lambda h, _: flow.restart(h),
         }
     )
 
@@ -361,6 +477,7 @@ def routine_handlers(deps: Deps) -> Loaded:
         RepeatStretchHandler(flow),
         StopRoutineHandler(flow),
         StartRoutineHandler(flow),
+        ExplainHandler(flow),
         NextHandler(flow),
         PreviousHandler(flow),
         SkipHandler(flow),

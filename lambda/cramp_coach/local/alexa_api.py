@@ -5,6 +5,9 @@ implements just what Cramp Coach calls, the way Amazon documents it:
 
 - GET  /v2/devices/{deviceId}/settings/System.timeZone      -> "Europe/London"
 - POST /v1/alerts/reminders                                  -> {"alertToken": ..., ...}
+  (the trigger checked as Alexa checks it: SCHEDULED_ABSOLUTE with a `scheduledTime` in the
+  future, written without a zone, or a `recurrence`; SCHEDULED_RELATIVE with a positive
+  `offsetInSeconds` and neither; anything else 400 INVALID_TRIGGER...)
 - GET  /v1/alerts/reminders                                  -> {"totalCount": ..., "alerts": [...]}
 - PUT  /v1/alerts/reminders/{alertToken}
 - DELETE /v1/alerts/reminders/{alertToken}
@@ -33,6 +36,7 @@ from typing import Any
 
 TIME_ZONE_PATH = re.compile(r"^/v2/devices/(?P<device>[^/]+)/settings/System\.timeZone$")
 REMINDERS_PATH = "/v1/alerts/reminders"
+LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")  # no zone
 
 
 @dataclass
@@ -169,13 +173,22 @@ class FakeAlexaApi:
         if zone and method == "GET":
             return 200, self.time_zones.get(zone.group("device"), self.time_zone)
         if path == REMINDERS_PATH and method == "POST":
+            problem = self._trigger_problem(body)
+            if problem is not None:
+                return 400, {"code": problem, "message": "invalid trigger"}
             token = str(uuid.uuid4())
-            now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000")
-            self.reminders[token] = {**body, "alertToken": token, "status": "ON"}
+            created = self._created(body)
+            self.reminders[token] = {
+                **body,
+                "alertToken": token,
+                "status": "ON",
+                "createdTime": created,
+                "updatedTime": created,
+            }
             return 201, {
                 "alertToken": token,
-                "createdTime": now,
-                "updatedTime": now,
+                "createdTime": created,
+                "updatedTime": created,
                 "status": "ON",
                 "version": "1",
                 "href": f"{REMINDERS_PATH}/{token}",
@@ -191,11 +204,61 @@ class FakeAlexaApi:
                 del self.reminders[token]
                 return 200, {}
             if method == "PUT":
-                self.reminders[token] = {**body, "alertToken": token, "status": "ON"}
+                problem = self._trigger_problem(body)
+                if problem is not None:
+                    return 400, {"code": problem, "message": "invalid trigger"}
+                updated = self._created(body)
+                kept = self.reminders[token].get("createdTime", updated)
+                self.reminders[token] = {
+                    **body,
+                    "alertToken": token,
+                    "status": "ON",
+                    "createdTime": kept,
+                    "updatedTime": updated,
+                }
                 return 200, {"alertToken": token, "status": "ON", "version": "2"}
             if method == "GET":
                 return 200, self.reminders[token]
         return 404, {"code": "NOT_FOUND", "message": f"{method} {path}"}
+
+    def _created(self, body: Any) -> str:
+        """When Alexa takes the reminder (UTC): the request's `requestTime`, on the device's
+        clock, so a simulated clock gives simulated creation times."""
+        from zoneinfo import ZoneInfo
+
+        try:
+            local = dt.datetime.fromisoformat(str(body["requestTime"]))
+            moment = local.replace(tzinfo=ZoneInfo(self.time_zone)).astimezone(dt.UTC)
+        except (TypeError, KeyError, ValueError):
+            moment = dt.datetime.now(dt.UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.000")
+
+    @staticmethod
+    def _trigger_problem(body: Any) -> str | None:
+        """Why Alexa would refuse this reminder's trigger, or None."""
+        trigger = body.get("trigger") if isinstance(body, dict) else None
+        if not isinstance(trigger, dict):
+            return "INVALID_TRIGGER"
+        kind = trigger.get("type")
+        scheduled, recurrence = trigger.get("scheduledTime"), trigger.get("recurrence")
+        offset = trigger.get("offsetInSeconds")
+        if kind == "SCHEDULED_RELATIVE":
+            if scheduled is not None or recurrence is not None:
+                return "INVALID_TRIGGER"
+            if not isinstance(offset, int) or isinstance(offset, bool) or offset <= 0:
+                return "INVALID_TRIGGER_OFFSET"
+            return None
+        if kind != "SCHEDULED_ABSOLUTE" or offset is not None:
+            return "INVALID_TRIGGER"
+        if scheduled is None:
+            return None if isinstance(recurrence, dict) else "INVALID_TRIGGER"
+        if not isinstance(scheduled, str) or not LOCAL_TIME.match(scheduled):
+            return "INVALID_TRIGGER_SCHEDULED_TIME_FORMAT"
+        requested = str(body.get("requestTime", ""))
+        past = LOCAL_TIME.match(requested) and dt.datetime.fromisoformat(
+            scheduled
+        ) <= dt.datetime.fromisoformat(requested)
+        return "PAST_SCHEDULED_TIME" if recurrence is None and past else None
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         api = self

@@ -192,7 +192,8 @@ def build_simulator(
         api_endpoint=api.endpoint if api is not None else Device().api_endpoint,
         granted_scopes=frozenset({SCOPE}) if grant else frozenset(),
     )
-    return Simulator(lambda_handler, resolver, device, clock=clock)
+    zone = (lambda: api.time_zone) if api is not None else None
+    return Simulator(lambda_handler, resolver, device, clock=clock, zone=zone)
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:

@@ -14,16 +14,32 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ..intents import Intent
-from .times import MARKER, find_time
+from .times import DATE_MARKER, DURATION_MARKER, MARKER, find_date, find_duration, find_time
 
 FALLBACK = Intent.FALLBACK
 TIME_TYPE = "AMAZON.TIME"
+DATE_TYPE = "AMAZON.DATE"
+DURATION_TYPE = "AMAZON.DURATION"
+# Built-in slot types read from the words, in the order they are read (a while before a day
+# before a time: "in ten minutes" is no time, "tomorrow" no part of one), with their markers.
+Finder = Callable[[str, date], "tuple[str, str] | None"]
+BUILT_INS: tuple[tuple[str, str, Finder], ...] = (
+    (DURATION_TYPE, DURATION_MARKER, lambda text, _: find_duration(text)),
+    (DATE_TYPE, DATE_MARKER, find_date),
+    (TIME_TYPE, MARKER, lambda text, _: find_time(text)),
+)
+MARKERS = {marker: slot_type for slot_type, marker, _ in BUILT_INS}
+# A day or a while says when something should happen, hardly what: its slot's class token
+# weighs a third of its rarity ("what's the weather tomorrow" is no reminder, "tomorrow at
+# ten" after "what time?" is one: the carrier words decide, as in Alexa's model).
+WHEN_WEIGHT = 0.3
 THRESHOLD = 0.40  # between the best off-topic line (~0.33) and the worst real one (~0.46)
 CAPTURE_DISCOUNT = 0.85
 
@@ -107,15 +123,17 @@ def stem(token: str) -> str:
 
 
 def tokens(line: str) -> list[str]:
-    """Lowercase, spell out acronyms (a. l. s. -> als), drop punctuation and filler, stem."""
+    """Lowercase, spell out acronyms (a. l. s. -> als), drop punctuation and filler, stem.
+
+    Filler is dropped only beside other words: said on its own ("okay"), it is the answer."""
     text = line.lower().replace("\u2019", "'")
     text = _ACRONYM.sub(_collapse_acronym, text)
     text = text.replace("'", "")
     text = _NON_WORD.sub(" ", text)
+    words = text.split()
+    meant = [word for word in words if word not in FILLER] or words
     result: list[str] = []
-    for word in text.split():
-        if word in FILLER:
-            continue
+    for word in meant:
         result.extend(stem(word).split())
     return result
 
@@ -224,13 +242,19 @@ class Resolver:
                 canonical, _ = self._canonical(words)
                 self._samples.append(_Sample(intent["name"], tuple(canonical), used))
 
-        self._time_slots = any(TIME_TYPE in types.values() for types in self._slots.values())
+        self._built_ins = {t for types in self._slots.values() for t in types.values()} & set(
+            MARKERS.values()
+        )
         intents_using: dict[str, set[str]] = defaultdict(set)
         for s in self._samples:
             for word in s.words:
                 intents_using[word].add(s.intent)
         count = len({s.intent for s in self._samples}) or 1
         self._idf = {w: math.log((count + 1) / (len(i) + 0.5)) for w, i in intents_using.items()}
+        for slot_type in (DATE_TYPE, DURATION_TYPE):
+            token = _class_token(slot_type)
+            if token in self._idf:
+                self._idf[token] *= WHEN_WEIGHT
         # A word no sample uses says the line is about something else: weigh it like a rare one.
         self._unknown_weight = max(self._idf.values(), default=1.0)
         self._intent_words: dict[str, set[str]] = defaultdict(set)
@@ -261,8 +285,8 @@ class Resolver:
         found: dict[str, SlotValue] = {}
         i = 0
         while i < len(words):
-            if words[i] == MARKER:  # a time find_time() already read
-                result.append(_class_token(TIME_TYPE))
+            if words[i] in MARKERS:  # a time, day or while times.py already read
+                result.append(_class_token(MARKERS[words[i]]))
                 i += 1
                 continue
             for phrase in self._phrases:
@@ -304,21 +328,54 @@ class Resolver:
         known = self._intent_words[intent]
         return sum(self._weight(w) for w in words if w in known) / total
 
-    def _scores(self, line: str) -> tuple[list[str], dict[str, tuple[float, dict[str, SlotValue]]]]:
-        # A time fills a slot only for intents that have a time slot; for every other intent
-        # it is a recognised entity that says nothing about the intent ("why do I get cramps
-        # at 3am" stays a question), as Alexa reads it, not an unknown word.
-        plain = self._canonical(tokens(line))
-        timed = plain
-        time = find_time(line) if self._time_slots else None
-        if time is not None:
-            marked = tokens(time[0])
-            plain = self._canonical([w for w in marked if w != MARKER])
-            words, found = self._canonical(marked)
-            timed = (words, {**found, TIME_TYPE: SlotValue(time[1])})
+    def _reading(
+        self, line: str, types: frozenset[str], today: date
+    ) -> tuple[list[str], dict[str, SlotValue]]:
+        """The line's words for an intent with these built-in slot types, and the values
+        read for them. A time fills a slot only for intents that have a time slot; for every
+        other intent it is a recognised entity that says nothing about the intent ("why do I
+        get cramps at 3am" stays a question), as Alexa reads it, not an unknown word. A day or
+        a while is read only where a slot takes one: elsewhere its words stay ("the cramp has
+        lasted an hour", "not tonight")."""
+        text = line
+        read: dict[str, SlotValue] = {}
+        dropped = False
+        for slot_type, _, finder in BUILT_INS:
+            if slot_type not in self._built_ins or (
+                slot_type != TIME_TYPE and slot_type not in types
+            ):
+                continue
+            hit = finder(text, today)
+            if hit is None:
+                continue
+            text = hit[0]
+            if slot_type in types:
+                read[slot_type] = SlotValue(hit[1])
+            else:
+                dropped = True
+        marked = tokens(text)
+        if dropped:
+            marked = [w for w in marked if w != MARKER]
+        words, found = self._canonical(marked)
+        return words, {**found, **read}
+
+    def _scores(
+        self, line: str, today: date | None = None
+    ) -> tuple[list[str], dict[str, tuple[float, dict[str, SlotValue]]]]:
+        today = today or date.today()
+        readings: dict[frozenset[str], tuple[list[str], dict[str, SlotValue]]] = {}
+
+        def reading(intent: str) -> tuple[list[str], dict[str, SlotValue]]:
+            types = frozenset(
+                t for t in self._slots.get(intent, {}).values() if t in MARKERS.values()
+            )
+            if types not in readings:
+                readings[types] = self._reading(line, types, today)
+            return readings[types]
+
         best: dict[str, tuple[float, dict[str, SlotValue]]] = {}
         for sample in self._samples:
-            words, found = timed if TIME_TYPE in self._slots[sample.intent].values() else plain
+            words, found = reading(sample.intent)
             candidate: Sequence[str] = words
             if sample.slot_types:  # the slot takes any value: compare the frame only
                 candidate = [w for w in words if not w.startswith("#")]
@@ -335,13 +392,16 @@ class Resolver:
                 best[sample.intent] = (score, captured)
         combined = {}
         for intent, (score, captured) in best.items():
-            words, found = timed if TIME_TYPE in self._slots[intent].values() else plain
+            words, found = reading(intent)
             coverage = self._coverage(words, intent)
             combined[intent] = (0.75 * score + 0.25 * coverage, {**found, **captured})
-        return timed[0], combined
+        widest = max(readings, key=len, default=frozenset())
+        return readings[widest][0] if readings else [], combined
 
-    def resolve(self, line: str) -> Resolution:
-        words, scores = self._scores(line)
+    def resolve(self, line: str, today: date | None = None) -> Resolution:
+        """The intent and slots Alexa would hear in `line`, said on `today` (the person's
+        local date: "tomorrow" is the day after it; default: this machine's date)."""
+        words, scores = self._scores(line, today)
         if not words or not scores:
             return Resolution(FALLBACK)
         intent, (score, heard) = max(scores.items(), key=lambda kv: kv[1][0])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ..intents import Intent
@@ -97,9 +97,23 @@ class Simulator:
     # What the person says to run their Alexa Routine, which has the skill's task as an action.
     routine_phrase: str = "good night"
     routine_task: str = "StartBedtimeStretches"
+    # The device's time zone, as Alexa knows it: "tomorrow" is the day after the person's
+    # today there (None: the UTC date).
+    zone: Callable[[], str | None] | None = None
 
     def _now(self) -> datetime | None:
         return self.clock() if self.clock else None
+
+    def today(self) -> date:
+        """The person's date, on the device's clock, for the days Alexa reads ("tomorrow")."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        now = self._now() or datetime.now(UTC)
+        name = self.zone() if self.zone else None
+        try:
+            return now.astimezone(ZoneInfo(name)).date() if name else now.astimezone(UTC).date()
+        except (ZoneInfoNotFoundError, ValueError):
+            return now.astimezone(UTC).date()
 
     @property
     def in_session(self) -> bool:
@@ -155,7 +169,7 @@ class Simulator:
     def _intent_for(self, line: str, *, new_session: bool) -> Turn:
         if self.resolver is None:
             raise RuntimeError("a resolver is needed to understand typed lines")
-        resolution = self.resolver.resolve(line)
+        resolution = self.resolver.resolve(line, self.today())
         declared = self.resolver.slots_of(resolution.intent)
         slots: dict[str, env.Slot | None] = {}
         for name, slot_type in declared.items():

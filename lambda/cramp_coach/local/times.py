@@ -1,9 +1,12 @@
-"""Times as people say them ("ten pm", "9:30", "half past nine"), read the way Alexa's
-AMAZON.TIME slot reports them: "22:00", "09:30". For the local resolver only."""
+"""Times, days and whiles as people say them, read the way Alexa's built-in slot types report
+them: AMAZON.TIME ("ten pm", "half past nine" -> "22:00", "09:30"), AMAZON.DATE ("tomorrow",
+"on friday", "november 30" -> "2026-11-28", relative to the person's today) and AMAZON.DURATION
+("in an hour", "in half an hour" -> "PT1H", "PT30M"). For the local resolver only."""
 
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 HOURS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -14,6 +17,9 @@ MINUTES = {
     "thirty": 30, "forty": 40, "forty five": 45, "forty-five": 45, "fifty": 50,
 }  # fmt: skip
 MARKER = "timeslotmarker"
+DATE_MARKER = "dateslotmarker"
+DURATION_MARKER = "durationslotmarker"
+_MARKERS = re.compile(rf"\b(?:{MARKER}|{DATE_MARKER}|{DURATION_MARKER})\b")
 
 _HOUR = "|".join(sorted(HOURS, key=len, reverse=True))
 _MINUTE = "|".join(sorted(MINUTES, key=len, reverse=True))
@@ -49,7 +55,8 @@ def find_time(text: str) -> tuple[str, str] | None:
             before, after = lowered[: match.start()], lowered[match.end() :]
             if re.match(r"\s*(minutes?|mins?|hours?|hrs?|seconds?|days?|weeks?)\b", after):
                 continue  # "ten minutes" is a duration, not a time of day
-            whole = not re.sub(r"[\W_]+", "", before + lowered[match.end() :])
+            rest = _MARKERS.sub("", before + lowered[match.end() :])  # a day, read already
+            whole = not re.sub(r"[\W_]+", "", rest)
             has_minutes = bool(match.group("m")) and match.group("m") not in ("oclock", "o'clock")
             explicit = bool(match.group("half")) or has_minutes or "clock" in match.group(0)
             if not (explicit or whole or _CONTEXT.search(before) or match.groupdict().get("rel")):
@@ -75,3 +82,101 @@ def find_time(text: str) -> tuple[str, str] | None:
                 continue
             return lowered[: match.start()] + MARKER + lowered[match.end() :], result
     return None
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+_WEEKDAY = "|".join(WEEKDAYS)
+_RELATIVE_DAYS = (
+    (re.compile(r"\bthe day after tomorrow\b"), 2),
+    (re.compile(r"\btomorrow(?: night| evening)?\b"), 1),
+    (re.compile(r"\b(?:today|tonight|this evening)\b"), 0),
+)
+_ON_WEEKDAY = re.compile(rf"\b(?P<which>this |next )?(?P<day>{_WEEKDAY})\b")
+_IN_A_RANGE = re.compile(rf"(?:(?:{_WEEKDAY})\s+(?:and|to|through)\s+)$|(?:every|each)\s+$")
+_A_RANGE_AFTER = re.compile(rf"^\s+(?:and|to|through)\s+(?:{_WEEKDAY})")
+_MONTH_DAY = re.compile(
+    rf"\b(?:the )?(?P<month>{'|'.join(MONTHS)}) (?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b"
+)
+
+
+def find_date(text: str, today: date) -> tuple[str, str] | None:
+    """(text with the day replaced by DATE_MARKER, "YYYY-MM-DD"), or None if it names no one
+    day. Days of the week in a range ("monday to friday") or a repeat ("every friday") are not
+    a day: they are how often."""
+    lowered = text.lower()
+    for pattern, ahead in _RELATIVE_DAYS:
+        match = pattern.search(lowered)
+        if match:
+            day = today + timedelta(days=ahead)
+            return _marked(lowered, match, DATE_MARKER), day.isoformat()
+    for match in _ON_WEEKDAY.finditer(lowered):
+        before, after = lowered[: match.start()], lowered[match.end() :]
+        if _IN_A_RANGE.search(before) or _A_RANGE_AFTER.match(after):
+            continue
+        ahead = (WEEKDAYS.index(match.group("day")) - today.weekday()) % 7
+        if match.group("which") == "next " and ahead == 0:
+            ahead = 7
+        return _marked(lowered, match, DATE_MARKER), (today + timedelta(days=ahead)).isoformat()
+    for match in _MONTH_DAY.finditer(lowered):
+        month, number = MONTHS.index(match.group("month")) + 1, int(match.group("day"))
+        try:
+            day = date(today.year, month, number)
+            if day < today:
+                day = date(today.year + 1, month, number)
+        except ValueError:
+            continue
+        return _marked(lowered, match, DATE_MARKER), day.isoformat()
+    return None
+
+
+COUNTS = {
+    **HOURS, "a": 1, "an": 1, "fifteen": 15, "twenty": 20, "twenty five": 25, "thirty": 30,
+    "forty": 40, "forty five": 45, "fifty": 50, "sixty": 60, "ninety": 90,
+}  # fmt: skip
+_COUNT = r"(?:\d+|" + "|".join(sorted(COUNTS, key=len, reverse=True)) + ")"
+_WHILES = (
+    re.compile(r"\bin (?P<w>half an hour)\b"),
+    re.compile(r"\bin (?P<w>(?:a |one )?quarter of an hour|a quarter hour)\b"),
+    re.compile(rf"\bin (?P<w>(?P<h>{_COUNT}) hours? and a half)\b"),
+    re.compile(rf"\bin (?P<w>(?P<h>{_COUNT}) and a half hours)\b"),
+    re.compile(
+        rf"\bin (?P<w>(?P<h>{_COUNT}) (?:hours?|hrs?) and (?P<m>{_COUNT}) (?:minutes?|mins?))\b"
+    ),
+    re.compile(rf"\bin (?P<w>(?P<h>{_COUNT}) (?:hours?|hrs?))\b"),
+    re.compile(rf"\bin (?P<w>(?P<m>{_COUNT}) (?:minutes?|mins?))\b"),
+)
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else COUNTS[word]
+
+
+def find_duration(text: str) -> tuple[str, str] | None:
+    """(text with the while replaced by DURATION_MARKER, "PT1H30M"), or None. Only a while
+    something happens in ("in an hour"): "for an hour" is how long, not when."""
+    lowered = text.lower()
+    for pattern in _WHILES:
+        match = pattern.search(lowered)
+        if match is None:
+            continue
+        words = match.group("w")
+        groups = match.groupdict()
+        hours = _count(groups["h"]) if groups.get("h") else 0
+        minutes = _count(groups["m"]) if groups.get("m") else 0
+        if "half" in words:
+            minutes += 30
+        elif "quarter" in words:
+            minutes += 15
+        hours, minutes = hours + minutes // 60, minutes % 60
+        value = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+        start, end = match.span("w")
+        return lowered[:start] + DURATION_MARKER + lowered[end:], value
+    return None
+
+
+def _marked(lowered: str, match: re.Match[str], marker: str) -> str:
+    return lowered[: match.start()] + marker + lowered[match.end() :]
