@@ -9,7 +9,7 @@ wrote reads the same, plus what the stock adapter does not do:
 - numbers: DynamoDB returns Decimal and rejects float; values are converted both ways.
 
 The stock adapter itself is not used: it needs a boto3 resource, and a resource costs a cold
-start about 80 ms more than the low-level client this store uses (bench/README.md); importing
+start about 10 ms more than the low-level client this store uses (bench/README.md); importing
 it also builds a second resource in a default argument.
 
 The client is built with short timeouts and few retries, so a slow or failing table costs a
