@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -82,26 +83,35 @@ def test_two_first_saves_do_not_overwrite_each_other(any_store: Any) -> None:
         any_store.save_attributes(user, {"from": "two"})  # also believes nothing is saved
 
 
+def at_once(session: Callable[[], None], sessions: int) -> list[BaseException]:
+    """Run `session` in that many threads at once; what any of them raised."""
+    errors: list[BaseException] = []
+
+    def guarded() -> None:
+        try:
+            session()
+        except BaseException as error:  # pragma: no cover - reported by the caller
+            errors.append(error)
+
+    threads = [threading.Thread(target=guarded) for _ in range(sessions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
 def test_concurrent_sessions_lose_no_update(any_store: Any) -> None:
     user = envelope_for("busy")
-    errors: list[BaseException] = []
 
     def increment(attributes: dict[str, Any]) -> None:
         attributes["count"] = attributes.get("count", 0) + 1
 
     def session() -> None:
-        try:
-            for _ in range(15):
-                save_with_retry(any_store, user, any_store.get_attributes(user), increment, 50)
-        except BaseException as error:  # pragma: no cover - reported below
-            errors.append(error)
+        for _ in range(15):
+            save_with_retry(any_store, user, any_store.get_attributes(user), increment, 50)
 
-    threads = [threading.Thread(target=session) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert at_once(session, 3) == []
     assert any_store.get_attributes(user)["count"] == 45
 
 
@@ -131,23 +141,14 @@ def test_a_returning_persons_counts_and_visit_date_round_trip(any_store: Any) ->
 
 def test_completions_counted_by_two_sessions_at_once_are_all_kept(any_store: Any) -> None:
     user = envelope_for("two-echoes")
-    errors: list[BaseException] = []
 
     def session() -> None:
-        try:
-            for _ in range(10):
-                current = any_store.get_attributes(user)
-                change = lambda a: count_completion(a, "wall_calf")  # noqa: E731
-                save_with_retry(any_store, user, current, change, 50)
-        except BaseException as error:  # pragma: no cover - reported below
-            errors.append(error)
+        for _ in range(10):
+            current = any_store.get_attributes(user)
+            change = lambda a: count_completion(a, "wall_calf")  # noqa: E731
+            save_with_retry(any_store, user, current, change, 50)
 
-    threads = [threading.Thread(target=session) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert at_once(session, 2) == []
     assert completions(any_store.get_attributes(user), "wall_calf") == 20
 
 
