@@ -60,7 +60,8 @@ package: $(STAMP)
 	$(BIN)/python tools/package.py
 
 ## After changing content/schema/: derive lambda/cramp_coach/content_keys.py, the keys the
-## loader requires (the tests fail while it is out of date).
+## loader requires, and content/schema/overlay/, the schemas of a locale written against
+## another (the tests fail while either is out of date).
 content-keys: $(STAMP)
 	$(BIN)/python tools/content_keys.py
 	$(BIN)/ruff format --check lambda/cramp_coach/content_keys.py

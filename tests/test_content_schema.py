@@ -19,15 +19,28 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from cramp_coach import content_keys
-from cramp_coach.content import ContentError, ContentLibrary, parse, read_structure
+from cramp_coach.content import (
+    LOCALE_FILE,
+    ContentError,
+    ContentLibrary,
+    parse,
+    read_raw,
+    read_structure,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
 SCHEMA = CONTENT / "schema"
+OVERLAY_SCHEMA = SCHEMA / "overlay"
 WORDS_FILES = ("answers", "prompts", "reminders", "routine", "sources")
 LOCALES = sorted(p.name for p in CONTENT.iterdir() if p.is_dir() and p.name != "schema")
+# A locale that extends another (its locale.json) holds only the words files that differ.
+OVERLAYS = [locale for locale in LOCALES if (CONTENT / locale / LOCALE_FILE).is_file()]
 CONTENT_FILES = [CONTENT / "structure.json"] + [
-    CONTENT / locale / f"{name}.json" for locale in LOCALES for name in WORDS_FILES
+    path
+    for locale in LOCALES
+    for name in (*WORDS_FILES, "locale")
+    if (path := CONTENT / locale / f"{name}.json").is_file()
 ]
 
 
@@ -40,19 +53,26 @@ def registry(schema_dir: Path = SCHEMA) -> Registry[Any]:
     editor resolves it: relative to the schema that refers to it."""
     return Registry().with_resources(
         (path.resolve().as_uri(), Resource.from_contents(read(path)))
-        for path in schema_dir.glob("*.schema.json")
+        for path in schema_dir.rglob("*.schema.json")
     )
 
 
 def validator(schema_path: Path) -> Draft202012Validator:
     schema = {**read(schema_path), "$id": schema_path.resolve().as_uri()}
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, registry=registry(schema_path.parent))
+    return Draft202012Validator(schema, registry=registry(SCHEMA))
 
 
-def errors(data: Any, kind: str) -> list[str]:
-    found = validator(SCHEMA / f"{kind}.schema.json").iter_errors(data)
+def errors(data: Any, kind: str, schema_dir: Path = SCHEMA) -> list[str]:
+    found = validator(schema_dir / f"{kind}.schema.json").iter_errors(data)
     return sorted(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in found)
+
+
+def schema_of(path: Path) -> Path:
+    """The schema a content file must name: a locale that extends another gives overlays (but
+    its locale.json is a kind of its own)."""
+    overlay = path.parent.name in OVERLAYS and path.stem != "locale"
+    return (OVERLAY_SCHEMA if overlay else SCHEMA) / f"{path.stem}.schema.json"
 
 
 def content_tools() -> ModuleType:
@@ -75,14 +95,22 @@ def test_every_locale_folder_is_a_locale_the_loader_offers() -> None:
 @pytest.mark.parametrize("path", CONTENT_FILES, ids=lambda p: str(p.relative_to(CONTENT)))
 def test_every_content_file_names_its_schema_and_is_valid(path: Path) -> None:
     data = read(path)
-    kind = path.stem
     named = (path.parent / data["$schema"]).resolve()
-    assert named == (SCHEMA / f"{kind}.schema.json").resolve(), data["$schema"]
-    assert errors(data, kind) == []
+    assert named == schema_of(path).resolve(), data["$schema"]
+    assert errors(data, path.stem, named.parent) == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_what_the_loader_merges_is_valid_against_the_full_schemas(locale: str) -> None:
+    """An overlay on its base makes a whole locale: each words file, and the structure."""
+    raw = read_raw(CONTENT, locale, read_structure(CONTENT))
+    assert errors(dict(raw.structure), "structure") == []
+    for name, words in raw.words.items():
+        assert errors(dict(words), name) == [], name
 
 
 def test_the_schemas_are_valid_json_schema_draft_2020_12() -> None:
-    for path in SCHEMA.glob("*.schema.json"):
+    for path in SCHEMA.rglob("*.schema.json"):
         schema = read(path)
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema", path.name
         Draft202012Validator.check_schema(schema)
@@ -126,12 +154,12 @@ def test_the_schemas_hold_the_words_to_the_keys_the_code_asks_for() -> None:
 
 def id_sets(locale: str) -> dict[str, tuple[set[str], set[str]]]:
     """What the structure names, and what the locale gives words for, place by place."""
-    structure = read(CONTENT / "structure.json")
-    folder = CONTENT / locale
-    routine = read(folder / "routine.json")
+    raw = read_raw(CONTENT, locale, read_structure(CONTENT))
+    structure, words = raw.structure, raw.words
+    routine = words["routine"]
     return {
-        "topics": (set(structure["topics"]), set(read(folder / "answers.json")["topics"])),
-        "sources": (set(structure["sources"]), set(read(folder / "sources.json")["sources"])),
+        "topics": (set(structure["topics"]), set(words["answers"]["topics"])),
+        "sources": (set(structure["sources"]), set(words["sources"]["sources"])),
         "stretches": (set(structure["routine"]["stretches"]), set(routine["stretches"])),
         "lengths": (set(structure["routine"]["lengths"]), set(routine["lengths"])),
         "sides": (
@@ -227,6 +255,8 @@ def test_the_loader_checks_the_locale_formats(copy: Path) -> None:
 
 def test_a_new_locale_needs_only_its_words(copy: Path) -> None:
     """A copy of en-US's words under another name loads with no structure of its own."""
+    for other in set(LOCALES) - {"en-US"}:
+        shutil.rmtree(copy / other)
     shutil.copytree(copy / "en-US", copy / "en-GB")
     edit(copy / "en-GB" / "prompts.json", lambda d: d["numbers"].update(emergency_number="999"))
     library = ContentLibrary(copy)
@@ -244,6 +274,27 @@ def test_the_derived_keys_module_is_up_to_date() -> None:
     assert module.read_text(encoding="utf-8") == content_tools().render(), (
         "content_keys.py is out of date: run `make content-keys`"
     )
+
+
+def test_the_overlay_schemas_are_up_to_date() -> None:
+    wanted = content_tools().overlays()
+    assert sorted(p.name for p in OVERLAY_SCHEMA.glob("*.schema.json")) == sorted(wanted)
+    for name, text in wanted.items():
+        assert (OVERLAY_SCHEMA / name).read_text(encoding="utf-8") == text, (
+            f"overlay/{name} is out of date: run `make content-keys`"
+        )
+
+
+def test_an_overlay_schema_requires_nothing_and_holds_what_is_given_to_the_same_shape() -> None:
+    prompts = {"replies": {"help": {"say": ["Only one."]}}, "numbers": {"emergency_number": 999}}
+    found = errors(prompts, "prompts", OVERLAY_SCHEMA)
+    assert any("is too short" in e for e in found) and any("not of type" in e for e in found)
+    assert not any("required" in e for e in found)
+    assert (
+        errors({"topics": {"why": {"say": ["One way.", "Another."]}}}, "answers", OVERLAY_SCHEMA)
+        == []
+    )
+    assert errors({"topics": {"why": {"say": ["One way.", "Another."]}}}, "answers") != []
 
 
 def test_the_derived_keys_follow_the_schema(tmp_path: Path) -> None:
@@ -295,6 +346,7 @@ print(len(ours), sum("schema" in p for p in ours), "jsonschema" in sys.modules)
 
 
 def test_the_structure_is_read_once_for_all_locales(copy: Path) -> None:
+    shutil.rmtree(copy / "en-GB")
     shutil.copytree(copy / "en-US", copy / "en-GB")
     library = ContentLibrary(copy)
     library.get("en-US")

@@ -1,4 +1,5 @@
-"""`make content-keys`: write lambda/cramp_coach/content_keys.py from content/schema/.
+"""`make content-keys`: write lambda/cramp_coach/content_keys.py and content/schema/overlay/
+from content/schema/.
 
 The schema files are the one place that says which keys each locale's words must give (the
 replies, cues and words the code asks for by name), which replies ask a question, and the
@@ -7,8 +8,12 @@ validate every content file against them, and the loader reads this derived modu
 importing a few constants costs a cold start nothing, where reading the schema (or importing
 jsonschema) would not. tests/test_content_schema.py fails while the module is out of date.
 
-    python tools/content_keys.py           write the module
-    python tools/content_keys.py --check   exit 1 if it is out of date
+The overlay schemas are the same schemas with nothing required: a locale that extends another
+(content/<locale>/locale.json) gives only what differs, and its files name these; the tests
+validate what the loader merges against the full schemas.
+
+    python tools/content_keys.py           write the module and the overlay schemas
+    python tools/content_keys.py --check   exit 1 if either is out of date
 """
 
 from __future__ import annotations
@@ -23,6 +28,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "content" / "schema"
 MODULE = ROOT / "lambda" / "cramp_coach" / "content_keys.py"
+OVERLAY = SCHEMA / "overlay"
+# The schemas an overlay's files are checked against (each file's, and the ones they refer to).
+OVERLAID = ("common", "structure", *("sources", "prompts", "answers", "routine", "reminders"))
+# What makes a schema demand a whole file rather than the part that differs.
+COMPLETENESS = ("required", "minProperties")
 # The words files, in the order the loader reads them.
 WORDS_FILES = ("sources", "prompts", "answers", "routine", "reminders")
 
@@ -98,18 +108,45 @@ def render(schema_dir: Path = SCHEMA) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _partial(schema: Any) -> Any:
+    """The schema with nothing required: every key and id may be left out, and what is given is
+    held to the same shape."""
+    if isinstance(schema, dict):
+        return {k: _partial(v) for k, v in schema.items() if k not in COMPLETENESS}
+    if isinstance(schema, list):
+        return [_partial(v) for v in schema]
+    return schema
+
+
+def overlays(schema_dir: Path = SCHEMA) -> dict[str, str]:
+    """File name -> text of each overlay schema (in content/schema/overlay/)."""
+    texts: dict[str, str] = {}
+    for name in OVERLAID:
+        schema = json.loads((schema_dir / f"{name}.schema.json").read_text(encoding="utf-8"))
+        partial = _partial(schema)
+        partial["title"] = f"{schema['title']}: an overlay (only what differs from the base)"
+        partial["$comment"] = (
+            f"Generated from ../{name}.schema.json by tools/content_keys.py (make content-keys); "
+            "do not edit."
+        )
+        texts[f"{name}.schema.json"] = json.dumps(partial, indent=2, ensure_ascii=False) + "\n"
+    return texts
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the module is out of date")
     args = parser.parse_args()
-    text = render()
+    wanted = {MODULE: render()} | {OVERLAY / name: text for name, text in overlays().items()}
     if args.check:
-        if MODULE.read_text(encoding="utf-8") != text:
-            print(f"{MODULE.relative_to(ROOT)} is out of date: run `make content-keys`")
-            return 1
-        return 0
-    MODULE.write_text(text, encoding="utf-8")
-    print(f"wrote {MODULE.relative_to(ROOT)}")
+        stale = [p for p, t in wanted.items() if not p.is_file() or p.read_text("utf-8") != t]
+        for path in stale:
+            print(f"{path.relative_to(ROOT)} is out of date: run `make content-keys`")
+        return 1 if stale else 0
+    OVERLAY.mkdir(exist_ok=True)
+    for path, text in wanted.items():
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
 

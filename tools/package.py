@@ -1,6 +1,8 @@
 """`make package`: assemble the deployable skill from the one source of truth.
 
-    build/skill-package/   skill.json, interactionModels/custom/<locale>.json, tasks/
+    build/skill-package/   skill.json, interactionModels/custom/<locale>.json (each locale's
+                           whole model: a market written as an overlay on another language
+                           model gets that model with its own samples), tasks/
     build/lambda/          lambda_function.py, cramp_coach/ (without the local tools), content/
                            (without its schema/, for editors and tests), requirements.txt
                            -- what `ask deploy` and `sam build` take
@@ -15,6 +17,7 @@ Never edit build/: run this again.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
@@ -22,6 +25,8 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+
+from cramp_coach.local import models as interaction_models
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
@@ -42,8 +47,10 @@ def skill_package(target: Path) -> None:
     shutil.copy2(ROOT / "skill.json", target / "skill.json")
     models = target / "interactionModels" / "custom"
     models.mkdir(parents=True)
-    for model in sorted((ROOT / "interaction_model").glob("*.json")):
-        shutil.copy2(model, models / model.name)
+    for locale in interaction_models.locales(ROOT / "interaction_model"):
+        model = interaction_models.for_locale(locale, ROOT / "interaction_model")
+        text = json.dumps(model, indent=2, ensure_ascii=False) + "\n"
+        (models / f"{locale}.json").write_text(text, encoding="utf-8")
     shutil.copytree(ROOT / "tasks", target / "tasks")
 
 

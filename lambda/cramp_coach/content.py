@@ -21,6 +21,14 @@ structure every locale shares is kept apart from the words, so a new locale adds
                      validate while people write, the tests validate every file. The keys the
                      code relies on come from there, through the derived `content_keys` module.
 
+A locale may be written against another one instead of from scratch (`<locale>/locale.json`
+names the one it `extends`): its folder then holds only what differs. Its words files give
+only the entries that change (an object is merged key by key, a list of phrasings replaces the
+base's list whole); `respell` changes words throughout the base's words it inherits ("toward"
+-> "towards"; source names excepted); `structure` gives the ids that differ in the shared
+structure for this market (its own sources, a topic's sources and review dates). The loader
+merges the base and the overlay once per locale, when the locale is first asked for.
+
 Every topic records when it was last reviewed against its sources and when its next review is
 due (`reviewed`, `next_review`: ISO dates), as health publishers do; the card shows the first.
 
@@ -33,7 +41,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
@@ -47,6 +55,12 @@ EMPTY: Mapping[str, str] = MappingProxyType({})
 UNMATCHED = "OTHER"
 
 STRUCTURE = "structure.json"
+# A locale written against another: which one it extends, and what differs besides its words.
+LOCALE_FILE = "locale.json"
+# The words files of a locale, in the order the loader reads them.
+WORDS_FILES = ("sources", "prompts", "answers", "routine", "reminders")
+# The words files `respell` changes (sources are names, and keep their own spelling).
+RESPELLED = frozenset({"prompts", "answers", "routine", "reminders"})
 # Derived from content/schema/ (see content_keys): the names kept for the code that uses them.
 REQUIRED_REPLIES = keys.REQUIRED["prompts.replies"]
 REQUIRED_REMINDER_REPLIES = keys.REQUIRED["reminders.replies"]
@@ -327,6 +341,111 @@ def read_structure(root: str | os.PathLike[str]) -> dict[str, Any]:
     return _read(os.path.join(root, STRUCTURE))
 
 
+@dataclass(frozen=True, slots=True)
+class Raw:
+    """One locale's content as read, before it is checked: the structure it uses and each words
+    file by name, the overlays of the locales it extends merged in."""
+
+    structure: Mapping[str, Any]
+    words: Mapping[str, Mapping[str, Any]]
+
+
+def merge(base: Any, overlay: Any) -> Any:
+    """The base with the overlay's entries: objects merged key by key, anything else (a list of
+    phrasings, a date, a string) replaced whole."""
+    if isinstance(base, dict) and isinstance(overlay, dict):
+        merged = dict(base)
+        for key, value in overlay.items():
+            merged[key] = merge(base[key], value) if key in base else value
+        return merged
+    return overlay
+
+
+def _respeller(table: Mapping[str, str]) -> re.Pattern[str] | None:
+    return (
+        re.compile(r"\b(" + "|".join(map(re.escape, sorted(table, key=len, reverse=True))) + r")\b")
+        if table
+        else None
+    )
+
+
+def respell(value: Any, table: Mapping[str, str]) -> Any:
+    """Every string in `value` with each whole word of the table replaced ("toward" ->
+    "towards"); a lowercase word that starts a sentence takes the replacement with a capital."""
+    forms = {k[:1].upper() + k[1:]: v[:1].upper() + v[1:] for k, v in table.items() if k.islower()}
+    forms.update(table)  # a word given as it is written ("PM") is replaced as given
+    pattern = _respeller(forms)
+    if pattern is None:
+        return value
+
+    def walk(item: Any) -> Any:
+        if isinstance(item, str):
+            return pattern.sub(lambda m: forms[m.group(1)], item)
+        if isinstance(item, list):
+            return [walk(x) for x in item]
+        if isinstance(item, dict):
+            return {k: walk(v) for k, v in item.items()}
+        return item
+
+    return walk(value)
+
+
+def _isfile(path: str) -> bool:
+    """Whether a file is there, without opening it (a cold start counts the files it opens)."""
+    return os.path.isfile(path)
+
+
+# How a locale's base is had: (base, the locales extending it so far) -> its raw content.
+BaseOf = Callable[[str, tuple[str, ...]], Raw]
+
+
+def read_raw(
+    root: str | os.PathLike[str],
+    locale: str,
+    structure: Mapping[str, Any],
+    base_of: BaseOf | None = None,
+    extending: tuple[str, ...] = (),
+) -> Raw:
+    """A locale's words files (and the structure it uses), read from `root/locale`. A locale
+    that extends another is its base, from `base_of` (which may keep the bases it read before;
+    by default, read again) with this folder's overlay merged in. `extending`: the locales on
+    the way here, which the base may not be (a loop)."""
+    root = os.fspath(root)
+    folder = os.path.join(root, locale)
+    declared_path = os.path.join(folder, LOCALE_FILE)
+    if not _isfile(declared_path):
+        return Raw(
+            structure, {name: _read(os.path.join(folder, f"{name}.json")) for name in WORDS_FILES}
+        )
+    declared = _read(declared_path)
+    base_name = declared.get("extends")
+    chain = (*extending, locale)
+    if not isinstance(base_name, str) or not base_name:
+        raise ContentError(f"{declared_path}: needs `extends`, the locale it is written against")
+    if base_name in chain:
+        loop = " -> ".join((*chain, base_name))
+        raise ContentError(f"{declared_path}: extends a locale that extends it ({loop})")
+    if not os.path.isdir(os.path.join(root, base_name)):
+        raise ContentError(f"{declared_path}: extends {base_name!r}, which is no locale folder")
+    if base_of is None:
+
+        def base_of(name: str, on_the_way: tuple[str, ...]) -> Raw:
+            return read_raw(root, name, structure, None, on_the_way)
+
+    base = base_of(base_name, chain)
+    table = declared.get("respell") or {}
+    if not isinstance(table, dict) or not all(
+        isinstance(k, str) and k and isinstance(v, str) and v for k, v in table.items()
+    ):
+        raise ContentError(f"{declared_path}: `respell` must map words to words")
+    words: dict[str, Mapping[str, Any]] = {}
+    for name in WORDS_FILES:
+        inherited = respell(base.words[name], table) if name in RESPELLED else base.words[name]
+        path = os.path.join(folder, f"{name}.json")
+        words[name] = merge(inherited, _read(path)) if _isfile(path) else inherited
+    return Raw(merge(base.structure, declared.get("structure") or {}), words)
+
+
 def _combine(structure: Any, words: Any, where: str, problems: list[str]) -> Any:
     """One object from its structure and its words. Each key belongs to one side: a key both
     give (other than an object that both fill in, like an offer) is a mistake."""
@@ -441,15 +560,25 @@ def parse(
     structure: Mapping[str, Any] | None = None,
 ) -> Content:
     """Read and validate one locale's words with the shared structure (read from the folder
-    beside the locale's when not given); raise ContentError listing every problem."""
-    problems: list[str] = []
+    beside the locale's when not given), and its base's if it extends one; raise ContentError
+    listing every problem."""
+    folder = os.path.abspath(folder)
+    root = os.path.dirname(folder)
     if structure is None:
-        structure = read_structure(os.path.dirname(os.path.abspath(folder)))
+        structure = read_structure(root)
+    return build(locale, read_raw(root, os.path.basename(folder), structure))
 
-    def words_file(name: str) -> dict[str, Any]:
-        raw = _read(os.path.join(folder, f"{name}.json"))
-        _check_keys(name, raw, problems)
-        return raw
+
+def build(locale: str, raw: Raw) -> Content:
+    """Validate one locale's content as read (`read_raw`) and build it; raise ContentError
+    listing every problem."""
+    problems: list[str] = []
+    structure = raw.structure
+
+    def words_file(name: str) -> Mapping[str, Any]:
+        words = raw.words[name]
+        _check_keys(name, words, problems)
+        return words
 
     raw_sources = _by_id(
         "sources",
@@ -702,6 +831,7 @@ class ContentLibrary:
         self._root = os.fspath(root) if root is not None else None
         self._default = default_locale
         self._loaded: dict[str, Content] = {}
+        self._raw: dict[str, Raw] = {}  # as read: a base, once, for every locale extending it
         self._available: frozenset[str] | None = None
         self._structure: dict[str, Any] | None = None
 
@@ -716,7 +846,10 @@ class ContentLibrary:
             self._available = frozenset(
                 name
                 for name in os.listdir(self.root)
-                if os.path.isfile(os.path.join(self.root, name, "answers.json"))
+                if any(
+                    os.path.isfile(os.path.join(self.root, name, marker))
+                    for marker in ("answers.json", LOCALE_FILE)
+                )
             )
         return self._available
 
@@ -735,8 +868,16 @@ class ContentLibrary:
         chosen = self.resolve(locale)
         content = self._loaded.get(chosen)
         if content is None:
-            if self._structure is None:
-                self._structure = read_structure(self.root)
-            content = parse(chosen, os.path.join(self.root, chosen), self._structure)
+            content = build(chosen, self._read(chosen, ()))
             self._loaded[chosen] = content
         return content
+
+    def _read(self, locale: str, extending: tuple[str, ...]) -> Raw:
+        """A locale as read, kept: the locales that extend it read it once between them."""
+        raw = self._raw.get(locale)
+        if raw is None:
+            if self._structure is None:
+                self._structure = read_structure(self.root)
+            raw = read_raw(self.root, locale, self._structure, self._read, extending)
+            self._raw[locale] = raw
+        return raw

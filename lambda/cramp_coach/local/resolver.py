@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..intents import Intent
+from . import models
 from .times import DATE_MARKER, DURATION_MARKER, MARKER, find_date, find_duration, find_time
 
 FALLBACK = Intent.FALLBACK
@@ -162,6 +163,15 @@ class _Sample:
 
 
 @dataclass(frozen=True, slots=True)
+class _Side:
+    """One side of a comparison: its distinct words, their weight, and its word pairs."""
+
+    words: frozenset[str]
+    norm: float
+    pairs: frozenset[tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
 class _Phrase:
     words: tuple[str, ...]
     slot_type: str
@@ -260,6 +270,14 @@ class Resolver:
         self._intent_words: dict[str, set[str]] = defaultdict(set)
         for s in self._samples:
             self._intent_words[s.intent].update(s.words)
+        # Each intent's built-in slot types, and each sample's side of the similarity: worked
+        # out once rather than once per line.
+        self._built_in_types: dict[str, frozenset[str]] = defaultdict(frozenset)
+        for intent_name, slot_types in self._slots.items():
+            self._built_in_types[intent_name] = frozenset(
+                t for t in slot_types.values() if t in MARKERS.values()
+            )
+        self._compared = {id(s): self._side(s.words) for s in self._samples}
         # An intent with a slot knows every value of the slot's type, sample or not.
         values: dict[str, set[str]] = defaultdict(set)
         for phrase in self._phrases:
@@ -270,7 +288,8 @@ class Resolver:
 
     @classmethod
     def from_files(cls, model_path: Path, builtins_path: Path | None = None) -> Resolver:
-        model = json.loads(model_path.read_text(encoding="utf-8"))
+        """The resolver for the model in the file (for an overlay, its base with it applied)."""
+        model = models.load(model_path)
         builtins_path = builtins_path or Path(__file__).with_name("builtin_samples.json")
         extra = json.loads(builtins_path.read_text(encoding="utf-8"))
         return cls(model, {k: v for k, v in extra.items() if not k.startswith("_")})
@@ -307,18 +326,18 @@ class Resolver:
     def _weight(self, word: str) -> float:
         return self._idf.get(word, self._unknown_weight)
 
-    def _similarity(self, words: Sequence[str], sample: Sequence[str]) -> float:
-        a, b = set(words), set(sample)
-        if not a or not b:
+    def _side(self, words: Sequence[str]) -> _Side:
+        unique = frozenset(words)
+        return _Side(unique, sum(self._weight(w) ** 2 for w in unique), frozenset(_bigrams(words)))
+
+    def _similarity(self, a: _Side, b: _Side) -> float:
+        if not a.words or not b.words:
             return 0.0
-        common = sum(self._weight(w) ** 2 for w in a & b)
-        norm_a = sum(self._weight(w) ** 2 for w in a)
-        norm_b = sum(self._weight(w) ** 2 for w in b)
-        unigram = common / math.sqrt(norm_a * norm_b)
-        pairs_a, pairs_b = _bigrams(words), _bigrams(sample)
-        if not pairs_a or not pairs_b:
+        common = sum(self._weight(w) ** 2 for w in a.words & b.words)
+        unigram = common / math.sqrt(a.norm * b.norm)
+        if not a.pairs or not b.pairs:
             return unigram
-        bigram = len(pairs_a & pairs_b) / math.sqrt(len(pairs_a) * len(pairs_b))
+        bigram = len(a.pairs & b.pairs) / math.sqrt(len(a.pairs) * len(b.pairs))
         return 0.8 * unigram + 0.2 * bigram
 
     def _coverage(self, words: Sequence[str], intent: str) -> float:
@@ -366,13 +385,12 @@ class Resolver:
         readings: dict[frozenset[str], tuple[list[str], dict[str, SlotValue]]] = {}
 
         def reading(intent: str) -> tuple[list[str], dict[str, SlotValue]]:
-            types = frozenset(
-                t for t in self._slots.get(intent, {}).values() if t in MARKERS.values()
-            )
+            types = self._built_in_types[intent]
             if types not in readings:
                 readings[types] = self._reading(line, types, today)
             return readings[types]
 
+        sides: dict[tuple[str, ...], _Side] = {}
         best: dict[str, tuple[float, dict[str, SlotValue]]] = {}
         for sample in self._samples:
             words, found = reading(sample.intent)
@@ -385,7 +403,10 @@ class Resolver:
                     capture = _capture(candidate, sample)
                     if capture is not None:
                         candidate, captured[slot_type] = capture
-            score = self._similarity(candidate, sample.words)
+            key = tuple(candidate)
+            if key not in sides:
+                sides[key] = self._side(candidate)
+            score = self._similarity(sides[key], self._compared[id(sample)])
             if captured:  # a guessed slot value is weaker evidence than a known one
                 score *= CAPTURE_DISCOUNT
             if score > best.get(sample.intent, (-1.0, {}))[0]:
