@@ -232,7 +232,7 @@ def test_a_new_locale_needs_only_its_words(copy: Path) -> None:
     edit(copy / "en-GB" / "prompts.json", lambda d: d["numbers"].update(emergency_number="999"))
     library = ContentLibrary(copy)
     british = library.get("en-GB")
-    assert british.locale == "en-GB" and library.available() == {"en-US", "en-GB"}
+    assert british.locale == "en-GB" and library.available() == {*LOCALES, "en-GB"}
     assert "999" in british.topics["emergency"].say[0]
     assert british.topics["emergency"].sources == library.get("en-US").topics["emergency"].sources
 
@@ -280,7 +280,7 @@ def test_the_loader_refuses_an_own_source_the_structure_has_or_a_citation_withou
     edit(copy / "en-US" / "answers.json", lambda d: d["topics"]["why"].update(cites=cites))
     found = problems(copy)
     assert "sources.own.aafp: already a source in structure.json" in found
-    assert "topics.why.cites: needs exactly sources, reviewed, next_review" in found
+    assert "topics.why.cites: needs exactly ('sources', 'reviewed', 'next_review')" in found
     assert any(
         "'next_review' is a required property" in e
         for e in errors(read(copy / "en-US" / "answers.json"), "answers")

@@ -395,7 +395,7 @@ def _cite(topic: dict[str, Any], where: str, problems: list[str]) -> dict[str, A
         return topic
     cites = topic.pop("cites")
     if not isinstance(cites, dict) or set(cites) != set(CITATION):
-        problems.append(f"{where}.cites: needs exactly {', '.join(CITATION)}")
+        problems.append(f"{where}.cites: needs exactly {CITATION}")
         return topic
     return {**topic, **cites}
 
