@@ -7,13 +7,17 @@ structure every locale shares is kept apart from the words, so a new locale adds
                      slot ids, `when`), sources, review dates and offer (what a yes leads to);
                      the bedtime routine's stretches, sides, lengths, holds and sources.
 - `<locale>/`        only words, by the same ids:
-  - `answers.json`   each topic's title, phrasings (day and night) and the words of its offer.
+  - `answers.json`   each topic's title, phrasings (day and night) and the words of its offer;
+                     under `cites`, the sources a locale's words cite for a topic instead of
+                     the structure's (pages in its language, its country's services), with
+                     the dates they were checked against them.
   - `prompts.json`   replies the skill needs around the answers (launch, help, fallback, ...),
                      a few `words` used to assemble cards and lists, how the locale writes
                      dates (`months`) and times (`time`), its `numbers` (the emergency number),
                      which fill `{emergency_number}`-style placeholders in every answer as it
                      loads, and `spoken_as`: how a written form is said ("911": "nine one one").
-  - `sources.json`   how each source is named aloud and titled on a card.
+  - `sources.json`   how each source is named aloud and titled on a card; under `own`, the
+                     sources only this locale cites, with their links and check dates.
   - `reminders.json` the bedtime reminder's replies and the words that describe a schedule.
   - `routine.json`   each stretch's name and steps, each length's name, the spoken cues, and
                      the routine's replies.
@@ -482,6 +486,39 @@ def _by_id(
     return combined
 
 
+def _own_sources(raw: Any, shared: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
+    """The sources only this locale cites (`own` in its sources.json: pages in its language,
+    its country's services), each with its address and when it was checked, like the
+    structure's."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        problems.append("sources.own: must map ids to sources")
+        return {}
+    for key, source in raw.items():
+        if key in shared:
+            problems.append(f"sources.own.{key}: already a source in {STRUCTURE}")
+        if "url" not in source or "checked" not in source:
+            problems.append(f"sources.own.{key}: needs its url and when it was checked")
+    return {key: value for key, value in raw.items() if key not in shared}
+
+
+# A locale's own citation of a topic (`cites` in its answers.json): the sources its words
+# cite there and when they were checked against them, instead of the structure's.
+CITATION = ("sources", "reviewed", "next_review")
+
+
+def _cite(topic: dict[str, Any], where: str, problems: list[str]) -> dict[str, Any]:
+    """The topic with the locale's citation in place of the structure's, if it gives one."""
+    if "cites" not in topic:
+        return topic
+    cites = topic.pop("cites")
+    if not isinstance(cites, dict) or set(cites) != set(CITATION):
+        problems.append(f"{where}.cites: needs exactly {CITATION}")
+        return topic
+    return {**topic, **cites}
+
+
 def _check_keys(name: str, raw: Mapping[str, Any], problems: list[str]) -> None:
     """The keys content/schema/ fixes for this words file: each required one given, no other."""
     for place, required in keys.REQUIRED.items():
@@ -580,13 +617,15 @@ def build(locale: str, raw: Raw) -> Content:
         _check_keys(name, words, problems)
         return words
 
+    raw_source_words = words_file("sources")
     raw_sources = _by_id(
         "sources",
         structure.get("sources"),
-        words_file("sources").get("sources"),
+        raw_source_words.get("sources"),
         f"{locale}/sources.json",
         problems,
     )
+    raw_sources.update(_own_sources(raw_source_words.get("own"), raw_sources, problems))
     sources = {
         key: Source(key, s.get("spoken", ""), s.get("title", ""), s.get("url"), s.get("checked"))
         for key, s in raw_sources.items()
@@ -607,6 +646,7 @@ def build(locale: str, raw: Raw) -> Content:
         f"{locale}/answers.json",
         problems,
     )
+    raw_topics = {k: _cite(t, f"topics.{k}", problems) for k, t in raw_topics.items()}
     topics = {
         key: _reply(key, _fill_numbers(raw, numbers), f"topics.{key}", problems)
         for key, raw in raw_topics.items()

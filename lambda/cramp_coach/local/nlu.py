@@ -14,8 +14,9 @@ The files are JSON lines in the shape of SMAPI's NLU annotation sets
 `<locale>.jsonl` holds what people say in each situation; `<locale>.negative.jsonl` holds
 everyday lines that must not set off a red-flag answer (over-triggering is a defect too);
 `holdout/<locale>.jsonl` is a third set, written the same way, that the model is never tuned on.
-An utterance passes when the intent and every slot value (compared word by word, as spoken)
-are the expected ones.
+An utterance passes when the intent and every slot value (compared word by word, as spoken,
+in the locale's language) are the expected ones. A line that names a day ("morgen") gives the
+moment it is said as its `referenceTimestamp`, as SMAPI's sets do, so it is heard on that day.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ import shutil
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from .resolver import Resolver, tokens
+from .resolver import Resolver, language_for
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 NLU_FOLDER = REPO_ROOT / "tests" / "nlu"
@@ -55,7 +57,11 @@ ALARM_INTENTS = frozenset({"EmergencyIntent", "BloodClotIntent"})
 MID_CRAMP_INTENTS = frozenset({"CrampNowIntent"})
 GROUPS = ("red flags", "mid-cramp", "questions", "negative")
 
-Hear = Callable[[str], tuple[str, dict[str, str]]]
+
+class Hear(Protocol):
+    """What an utterance is heard as (intent, slot values), said on `today` if given."""
+
+    def __call__(self, utterance: str, today: date | None = None) -> tuple[str, dict[str, str]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +72,15 @@ class Annotation:
     intent: str
     slots: Mapping[str, str] = field(default_factory=dict)
     negative: bool = False
+    locale: str = "en-US"
+    reference: str | None = None  # SMAPI's referenceTimestamp: when it is said (ISO, UTC)
+
+    @property
+    def today(self) -> date | None:
+        """The day the line is said on, if it gives one."""
+        if self.reference is None:
+            return None
+        return datetime.fromisoformat(self.reference.replace("Z", "+00:00")).date()
 
     @property
     def group(self) -> str:
@@ -86,6 +101,8 @@ class Outcome:
 
     @property
     def passed(self) -> bool:
+        tokens = language_for(self.annotation.locale).words
+
         def words(values: Mapping[str, str]) -> dict[str, list[str]]:
             return {name: tokens(value) for name, value in values.items() if value}
 
@@ -93,11 +110,14 @@ class Outcome:
         return self.intent == self.annotation.intent and same_slots
 
 
-def parse_line(raw: str, where: str, negative: bool) -> Annotation:
+def parse_line(raw: str, where: str, negative: bool, locale: str = "en-US") -> Annotation:
     """One annotation line, checked against SMAPI's shape."""
     try:
         data = json.loads(raw)
         utterance = data["inputs"]["utterance"]
+        reference = data["inputs"].get("referenceTimestamp")
+        if reference is not None:
+            datetime.fromisoformat(str(reference).replace("Z", "+00:00"))
         [expected] = data["expected"]
         intent = expected["intent"]["name"]
         slots = {name: slot["value"] for name, slot in expected["intent"]["slots"].items()}
@@ -107,14 +127,17 @@ def parse_line(raw: str, where: str, negative: bool) -> Annotation:
         raise ValueError(f"{where}: needs an utterance and an intent name")
     if not all(isinstance(v, str) for v in slots.values()):
         raise ValueError(f"{where}: slot values are strings")
-    return Annotation(utterance, intent, slots, negative)
+    return Annotation(utterance, intent, slots, negative, locale, reference)
 
 
-def load(path: Path) -> list[Annotation]:
+def load(path: Path, locale: str | None = None) -> list[Annotation]:
+    """One annotation file (`<locale>.jsonl`, `<locale>.negative.jsonl`): its lines are in
+    that locale's language unless `locale` says otherwise."""
     negative = path.name.endswith(NEGATIVE_SUFFIX)
+    locale = locale or path.name.split(".")[0]
     lines = path.read_text(encoding="utf-8").splitlines()
     return [
-        parse_line(line, f"{path.name}:{number}", negative)
+        parse_line(line, f"{path.name}:{number}", negative, locale)
         for number, line in enumerate(lines, start=1)
         if line.strip()
     ]
@@ -122,14 +145,14 @@ def load(path: Path) -> list[Annotation]:
 
 def load_locale(locale: str, folder: Path = NLU_FOLDER) -> list[Annotation]:
     """The locale's evaluation set and its negative set."""
-    annotations = load(folder / f"{locale}.jsonl")
+    annotations = load(folder / f"{locale}.jsonl", locale)
     negative = folder / f"{locale}{NEGATIVE_SUFFIX}"
-    return annotations + (load(negative) if negative.exists() else [])
+    return annotations + (load(negative, locale) if negative.exists() else [])
 
 
 def resolver_hears(resolver: Resolver) -> Hear:
-    def hear(utterance: str) -> tuple[str, dict[str, str]]:
-        resolution = resolver.resolve(utterance)
+    def hear(utterance: str, today: date | None = None) -> tuple[str, dict[str, str]]:
+        resolution = resolver.resolve(utterance, today)
         return resolution.intent, {name: v.spoken for name, v in resolution.slots.items()}
 
     return hear
@@ -138,7 +161,7 @@ def resolver_hears(resolver: Resolver) -> Hear:
 def profiler_hears(skill_id: str, locale: str, ask: str = "ask") -> Hear:
     """Alexa's NLU for the skill's built model, through `ask smapi profile-nlu`."""
 
-    def hear(utterance: str) -> tuple[str, dict[str, str]]:
+    def hear(utterance: str, today: date | None = None) -> tuple[str, dict[str, str]]:
         command = [
             ask,
             "smapi",
@@ -168,7 +191,7 @@ def profiler_hears(skill_id: str, locale: str, ask: str = "ask") -> Hear:
 def evaluate(annotations: Iterable[Annotation], hear: Hear) -> list[Outcome]:
     outcomes = []
     for annotation in annotations:
-        intent, slots = hear(annotation.utterance)
+        intent, slots = hear(annotation.utterance, annotation.today)
         outcomes.append(Outcome(annotation, intent, slots))
     return outcomes
 
@@ -217,7 +240,8 @@ def smapi_body(annotations: Iterable[Annotation]) -> dict[str, Any]:
     return {
         "data": [
             {
-                "inputs": {"utterance": a.utterance},
+                "inputs": {"utterance": a.utterance}
+                | ({"referenceTimestamp": a.reference} if a.reference else {}),
                 "expected": [
                     {
                         "intent": {

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..intents import Intent
-from . import models
+from . import german, models, times_de
 from .times import DATE_MARKER, DURATION_MARKER, MARKER, find_date, find_duration, find_time
 
 FALLBACK = Intent.FALLBACK
@@ -100,7 +100,7 @@ _IRREGULAR = {
     "physician": "doctor",
 }
 _ACRONYM = re.compile(r"\b((?:[a-z]\.\s*){2,})")
-_NON_WORD = re.compile(r"[^a-z0-9{}_\s]+")
+_NON_WORD = re.compile(r"[^\w{}\s]+")  # letters of any alphabet are letters (ä, ß, é)
 
 
 def _collapse_acronym(match: re.Match[str]) -> str:
@@ -137,6 +137,58 @@ def tokens(line: str) -> list[str]:
     for word in meant:
         result.extend(stem(word).split())
     return result
+
+
+DateFinder = Callable[[str, date], "tuple[str, str] | None"]
+TextFinder = Callable[[str], "tuple[str, str] | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """How the resolver reads one language: its words (tokens), the times, days and whiles
+    its built-in slot types hear, the samples Alexa's built-in intents know in it (a file
+    beside this module), and how its people invoke a skill, for the simulator."""
+
+    name: str
+    words: Callable[[str], list[str]]
+    find_time: TextFinder
+    find_date: DateFinder
+    find_duration: TextFinder
+    builtins: str
+    launch: tuple[str, ...]  # "open <name>"
+    one_shot: tuple[str, ...]  # "ask <name> ..."
+    joiners: tuple[str, ...] = ()  # "ask <name> to ...": words dropped after the name
+
+
+ENGLISH = Language(
+    "en",
+    tokens,
+    find_time,
+    find_date,
+    find_duration,
+    "builtin_samples.json",
+    ("open", "launch", "start", "begin", "load", "run", "talk to", "play"),
+    ("ask", "tell"),
+    ("to", "about", "for", "if", "whether"),
+)
+_MARKER_WORDS = frozenset({MARKER, DATE_MARKER, DURATION_MARKER})
+GERMAN = Language(
+    "de",
+    lambda line: german.tokens(line, _MARKER_WORDS),
+    times_de.find_time,
+    times_de.find_date,
+    times_de.find_duration,
+    "builtin_samples.de.json",
+    ("öffne", "öffnen", "starte", "starten", "beginne"),
+    ("frag", "frage", "sag", "sage"),
+    ("ob", "dass", "nach"),
+)
+LANGUAGES = {language.name: language for language in (ENGLISH, GERMAN)}
+
+
+def language_for(locale: str) -> Language:
+    """The language of a locale ("de-DE": German); English for any other."""
+    return LANGUAGES.get(locale.split("-")[0].lower(), ENGLISH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,12 +269,22 @@ def _capture(words: Sequence[str], sample: _Sample) -> tuple[list[str], SlotValu
 
 class Resolver:
     def __init__(
-        self, model: Mapping[str, Any], extra_samples: Mapping[str, Iterable[str]]
+        self,
+        model: Mapping[str, Any],
+        extra_samples: Mapping[str, Iterable[str]],
+        language: Language = ENGLISH,
     ) -> None:
-        language = model["interactionModel"]["languageModel"]
-        self.invocation_name: str = language["invocationName"]
+        self.language = language
+        tokens = self.tokens
+        self._finders: tuple[tuple[str, str, Finder], ...] = (
+            (DURATION_TYPE, DURATION_MARKER, lambda text, _: language.find_duration(text)),
+            (DATE_TYPE, DATE_MARKER, language.find_date),
+            (TIME_TYPE, MARKER, lambda text, _: language.find_time(text)),
+        )
+        language_model = model["interactionModel"]["languageModel"]
+        self.invocation_name: str = language_model["invocationName"]
         phrases: list[_Phrase] = []
-        for slot_type in language.get("types", []):
+        for slot_type in language_model.get("types", []):
             for value in slot_type.get("values", []):
                 name = value["name"]["value"]
                 for spoken in [name, *value["name"].get("synonyms", [])]:
@@ -235,7 +297,7 @@ class Resolver:
 
         self._samples: list[_Sample] = []
         self._slots: dict[str, dict[str, str]] = {}  # intent -> slot name -> slot type
-        for intent in language["intents"]:
+        for intent in language_model["intents"]:
             by_name = {s["name"].lower(): s for s in intent.get("slots", [])}
             self._slots[intent["name"]] = {s["name"]: s["type"] for s in by_name.values()}
             samples = list(intent.get("samples", [])) + list(extra_samples.get(intent["name"], []))
@@ -287,12 +349,20 @@ class Resolver:
                 self._intent_words[intent].update(values[slot_type])
 
     @classmethod
-    def from_files(cls, model_path: Path, builtins_path: Path | None = None) -> Resolver:
-        """The resolver for the model in the file (for an overlay, its base with it applied)."""
+    def from_files(
+        cls, model_path: Path, builtins_path: Path | None = None, locale: str | None = None
+    ) -> Resolver:
+        """The resolver for an interaction model file (for an overlay, its base with it
+        applied), in the language of its locale (the file's name, `de-DE.json`, unless given)."""
         model = models.load(model_path)
-        builtins_path = builtins_path or Path(__file__).with_name("builtin_samples.json")
+        language = language_for(locale or model_path.stem)
+        builtins_path = builtins_path or Path(__file__).with_name(language.builtins)
         extra = json.loads(builtins_path.read_text(encoding="utf-8"))
-        return cls(model, {k: v for k, v in extra.items() if not k.startswith("_")})
+        return cls(model, {k: v for k, v in extra.items() if not k.startswith("_")}, language)
+
+    def tokens(self, line: str) -> list[str]:
+        """The line's tokens, as this resolver's language reads them."""
+        return self.language.words(line)
 
     def slots_of(self, intent: str) -> dict[str, str]:
         """The slots an intent declares: name -> slot type."""
@@ -359,7 +429,7 @@ class Resolver:
         text = line
         read: dict[str, SlotValue] = {}
         dropped = False
-        for slot_type, _, finder in BUILT_INS:
+        for slot_type, _, finder in self._finders:
             if slot_type not in self._built_ins or (
                 slot_type != TIME_TYPE and slot_type not in types
             ):
@@ -372,7 +442,7 @@ class Resolver:
                 read[slot_type] = SlotValue(hit[1])
             else:
                 dropped = True
-        marked = tokens(text)
+        marked = self.tokens(text)
         if dropped:
             marked = [w for w in marked if w != MARKER]
         words, found = self._canonical(marked)
