@@ -6,7 +6,6 @@ answer is checked against that locale's content, never against English."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -20,7 +19,6 @@ from cramp_coach.local.locales import AlexaWords
 from cramp_coach.local.simulator import Simulator, Turn
 
 from .helpers.locales import LOCALES, MARKETS, line_for, local_time, resolver, speaker
-from .helpers.paths import CONTENT
 
 pytestmark = pytest.mark.parametrize("locale", LOCALES)
 PLACEHOLDER = re.compile(r"\{[a-z_]+(?::[^}]*)?\}")
@@ -40,12 +38,6 @@ def fits(speech: str, phrasings: Iterable[str]) -> bool:
         if re.search(".+?".join(pieces), speech, re.DOTALL):
             return True
     return False
-
-
-def number(locale: str, name: str = "emergency_number") -> str:
-    """A number as the locale's content writes it (prompts.json `numbers`)."""
-    prompts = json.loads((CONTENT / locale / "prompts.json").read_text(encoding="utf-8"))
-    return str(prompts["numbers"][name])
 
 
 def one_shot(echo: Simulator, request: str) -> Turn:
@@ -104,7 +96,7 @@ def test_the_mid_cramp_one_shot_at_night_is_whispered_in_one_breath(
 def test_a_red_flag_names_the_markets_emergency_number_first(
     handler: Any, api: Any, words: Content, locale: str
 ) -> None:
-    written = number(locale)
+    written = words.numbers["emergency_number"]  # as the locale's content writes it
     assert written == MARKETS[locale]["emergency"]  # the content's number is the market's
     echo = speaker(handler, api, locale, local_time(locale, 2, 30))
     emergency = words.topics["emergency"]
