@@ -29,6 +29,10 @@ MARKETS: dict[str, dict[str, Any]] = {
     ).items()
     if not locale.startswith("_")
 }
+# Published in skill.json, with their content folders and models still to land from the other
+# branches of issue 14 (i14-english, i14-german). A test fails once one of them is here, so
+# that this list is emptied as they merge and every published locale is then checked whole.
+PENDING = frozenset({"en-CA", "en-GB", "en-AU", "en-IN", "de-DE"})
 SLOT_REF = re.compile(r"\{(\w+)\}")
 
 
