@@ -62,7 +62,8 @@ def test_the_description_carries_the_disclaimer_and_the_markets_number(
     for words in market["listing"]:
         assert words in description, f"{locale}: {words!r}"
     disclaimer = description.split("\n\n")[-1]  # the last paragraph, where people look for it
-    assert market["emergency"] in disclaimer and market.get("advice", "") in disclaimer
+    for number in (market["emergency"], *market.get("advice", [])):
+        assert number in disclaimer, f"{locale}: {number}"
     assert len(info["summary"]) <= 160 and info["name"]
     assert 1 <= len(info["keywords"]) <= 30 and len(set(info["keywords"])) == len(info["keywords"])
     assert 1 <= len(info["examplePhrases"]) <= 3
