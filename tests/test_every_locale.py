@@ -150,3 +150,29 @@ def test_a_bedtime_reminder_is_set_and_spoken_in_the_locale(
     assert spoken["locale"] == locale and spoken["text"] == words.words["reminder_text"]
     assert created.body["trigger"]["timeZoneId"] == MARKETS[locale]["zone"]
     assert "BYHOUR=22;BYMINUTE=0" in created.body["trigger"]["recurrence"]["recurrenceRules"][0]
+
+
+def spoken_texts(content: Content) -> Iterable[str]:
+    """Everything the locale's content can say."""
+    for reply in (*content.topics.values(), *content.replies.values()):
+        yield from (*reply.say, *reply.night, *reply.reprompt)
+        if reply.offer:
+            yield from (*reply.offer.ask, *reply.offer.reprompt)
+    yield from content.words.values()
+    for cues in content.routine.cues.values():
+        yield from cues
+
+
+def test_every_alexa_phrase_the_skill_teaches_works_in_the_locale(
+    handler: Any, api: Any, words: Content, locale: str
+) -> None:
+    """ "To carry on, say: Alexa, ask cramp coach to continue my stretches": each such phrase
+    (the reminder's, the pause's, the help's) opens the skill or reaches one of its intents."""
+    taught = {m for text in spoken_texts(words) for m in re.findall(r"Alexa, [^.?!]+", text)}
+    assert taught
+    for phrase in sorted(taught):
+        turn = speaker(handler, api, locale, local_time(locale, 21)).say(phrase)
+        opened = turn.request["request"]["type"] == "LaunchRequest"
+        heard = turn.resolution.intent if turn.resolution else None
+        assert opened or heard not in (None, Intent.FALLBACK), phrase
+        assert turn.speech, phrase
