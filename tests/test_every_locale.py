@@ -133,7 +133,7 @@ def test_a_bedtime_reminder_is_set_and_spoken_in_the_locale(
     handler: Any, api: Any, words: Content, locale: str
 ) -> None:
     echo = speaker(handler, api, locale, local_time(locale, 21))
-    asked = echo.ask(line_for(locale, Intent.SET_REMINDER, frequency="DAILY"))
+    asked = echo.ask(line_for(locale, Intent.SET_REMINDER))  # "remind me to stretch"
     assert fits(asked.speech, words.replies["reminder_ask_time"].say), asked.speech
     # The answer ("ten PM", "um zehn Uhr abends"): Alexa resolves the time for the skill.
     slots: dict[str, env.Slot | None] = dict.fromkeys(
