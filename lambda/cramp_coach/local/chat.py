@@ -78,7 +78,7 @@ def show_api_calls(api: Any, seen: int, out: TextIO, verbose: bool) -> int:
     calls = api.calls()
     for call in calls[seen:]:
         if verbose or "/alerts/reminders" in call.path:
-            detail = json.dumps(call.body) if call.body else ""
+            detail = json.dumps(call.body, ensure_ascii=False) if call.body else ""
             print(f"  (stand-in Alexa API: {call.method} {call.path} {detail})".rstrip(), file=out)
     return len(calls)
 
