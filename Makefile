@@ -21,7 +21,8 @@ $(NODE_STAMP): package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $(NODE_STAMP)
 
-## Talk to the skill in the terminal (typed or piped lines). Options: make run ARGS="--speak -v"
+## Talk to the skill in the terminal (typed or piped lines). Options: make run ARGS="--speak -v";
+## another locale (its words, model and Alexa's launch words): make run ARGS="--locale de-DE"
 run: $(STAMP)
 	@$(BIN)/cramp-coach $(ARGS)
 

@@ -61,7 +61,6 @@ def handled_in_code(library: ContentLibrary, tmp_path: Path) -> set[str]:
 
 
 SLOT_REF = re.compile(r"\{([^}]*)\}")
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True, slots=True)

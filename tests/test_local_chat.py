@@ -10,8 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from cramp_coach.content import ContentLibrary
 from cramp_coach.intents import Intent
 from cramp_coach.local.chat import espeak_ssml
+from cramp_coach.local.locales import AlexaWords, skill_name
+
+from .helpers.locales import LOCALES, MARKETS, resolver
+from .helpers.paths import CONTENT
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -121,3 +126,29 @@ def test_night_mode_reminders_and_the_routine_task_in_the_chat(tmp_path: Path) -
     out = chat(["--time", "21:30", "--tz", "Europe/London"], "alexa, good night\n", db).stdout
     assert "Alexa Routine runs the action: StartBedtimeStretches" in out
     assert "Ready" in out  # the introduction, then "Ready?"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_chat_speaks_each_locale(tmp_path: Path, locale: str) -> None:
+    """`make run ARGS="--locale de-DE"`: the skill opened and answered in that locale's words."""
+    content = ContentLibrary(CONTENT).get(locale)
+    opening = f"{AlexaWords.of(locale).launch[0]} {resolver(locale).invocation_name}"
+    place = ["--locale", locale, "--time", "15:00", "--tz", MARKETS[locale]["zone"]]
+    out = chat(place, opening + "\n", tmp_path / "db").stdout
+    welcome = out.split(f"{skill_name(locale)}: ", 1)[1].splitlines()[0]
+    assert welcome in content.replies["launch_first"].say, out
+
+
+def test_a_locale_without_a_model_is_refused_with_the_ones_there_are(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "cramp_coach.local.chat", "--locale", "fr-FR"],
+        input="",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "CRAMP_COACH_DB": str(tmp_path / "db")},
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert "no interaction model for fr-FR" in completed.stderr and "en-US" in completed.stderr

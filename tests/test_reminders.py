@@ -92,6 +92,26 @@ def test_a_nightly_reminder_is_created_with_recurrence_rules(granted: Simulator,
     assert "byDay" not in call.body["trigger"]["recurrence"]
 
 
+def test_the_reminder_is_marked_with_the_devices_locale(
+    granted: Simulator, api: Any, library: ContentLibrary
+) -> None:
+    """Alexa speaks the reminder's text whose locale is the device's: a device in a locale with
+    no content folder of its own (en-NZ, answered in its language's words) gets its own."""
+    granted.device = env.Device(
+        api_endpoint=granted.device.api_endpoint,
+        granted_scopes=granted.device.granted_scopes,
+        locale="en-NZ",
+    )
+    words = library.get("en-NZ")
+    assert words.locale != "en-NZ"
+    turn = granted.say("ask cramp coach to remind me to stretch every night at ten pm")
+    assert turn.request["request"]["locale"] == "en-NZ"
+    assert words.time_of_day(22, 0) in turn.speech
+    [call] = reminder_posts(api)
+    [spoken] = call.body["alertInfo"]["spokenInfo"]["content"]
+    assert spoken["locale"] == "en-NZ" and spoken["text"] == words.words["reminder_text"]
+
+
 def test_a_weekday_reminder_at_half_past_nine(granted: Simulator, api: Any) -> None:
     turn = granted.say("ask cramp coach to remind me to stretch every weekday at 9:30")
     assert "every weekday at 9:30 PM" in turn.speech

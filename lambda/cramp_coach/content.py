@@ -199,6 +199,9 @@ class Content:
         default_factory=lambda: EMPTY
     )  # written form -> how it is said ("911" -> "nine one one")
     clock: Clock = field(kw_only=True)  # how a time of day is said
+    numbers: Mapping[str, str] = field(
+        default_factory=lambda: EMPTY, kw_only=True
+    )  # the locale's numbers by name ("emergency_number" -> "911"), as its words write them
 
     @property
     def answer_intents(self) -> frozenset[str]:
@@ -741,6 +744,7 @@ def build(locale: str, raw: Raw) -> Content:
         tuple(months),
         MappingProxyType(spoken_as),
         clock=clock,
+        numbers=MappingProxyType(dict(numbers)),
     )
 
 

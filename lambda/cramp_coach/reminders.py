@@ -269,9 +269,15 @@ def bedtime(value: str | None) -> tuple[int, int] | None:
 
 
 def reminder_request(
-    when: When, content: Content, local_now: datetime, time_zone: str | None
+    when: When,
+    content: Content,
+    local_now: datetime,
+    time_zone: str | None,
+    locale: str | None = None,
 ) -> Any:
-    """The SDK's ReminderRequest for this reminder (its models are imported only here)."""
+    """The SDK's ReminderRequest for this reminder (its models are imported only here). Its
+    text is in the content's words, marked with the request's `locale` (the device's: Alexa
+    speaks the text whose locale is the device's), or the content's own when not given."""
     from ask_sdk_model.services.reminder_management import (
         AlertInfo,
         PushNotification,
@@ -308,7 +314,11 @@ def reminder_request(
         trigger=trigger,
         alert_info=AlertInfo(
             spoken_info=SpokenInfo(
-                content=[SpokenText(locale=content.locale, text=text, ssml=ssml.text(text).ssml())]
+                content=[
+                    SpokenText(
+                        locale=locale or content.locale, text=text, ssml=ssml.text(text).ssml()
+                    )
+                ]
             )
         ),
         push_notification=PushNotification(status=PushNotificationStatus.ENABLED),

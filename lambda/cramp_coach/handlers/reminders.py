@@ -109,7 +109,8 @@ class Reminders:
     def _request(self, handler_input: HandlerInput, when: When) -> Any:
         content = self.deps.content_for(handler_input)
         zone = person.of(handler_input).zone
-        return reminder_request(when, content, self.now(handler_input), zone)
+        locale = getattr(handler_input.request_envelope.request, "locale", None)
+        return reminder_request(when, content, self.now(handler_input), zone, locale)
 
     def spoken_list(self, handler_input: HandlerInput, found: Found) -> dict[str, str]:
         content = self.deps.content_for(handler_input)

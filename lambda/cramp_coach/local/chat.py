@@ -35,15 +35,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .envelope import Device
+from .locales import AlexaWords, example_phrases, model_locales, model_path, skill_name
 from .resolver import Resolver
 from .simulator import Simulator, Turn
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 ALEXA_WORDS_PER_MINUTE = 150
-
-
-def model_path(locale: str) -> Path:
-    return REPO_ROOT / "interaction_model" / f"{locale}.json"
 
 
 def espeak_ssml(ssml: str) -> str:
@@ -82,12 +78,21 @@ def show_api_calls(api: Any, seen: int, out: TextIO, verbose: bool) -> int:
     calls = api.calls()
     for call in calls[seen:]:
         if verbose or "/alerts/reminders" in call.path:
-            detail = json.dumps(call.body) if call.body else ""
+            detail = json.dumps(call.body, ensure_ascii=False) if call.body else ""
             print(f"  (stand-in Alexa API: {call.method} {call.path} {detail})".rstrip(), file=out)
     return len(calls)
 
 
+@functools.cache
+def source_prefix(locale: str) -> str:
+    """How a card's source line starts in the locale's words ("Source: ", "Quelle: ")."""
+    from ..content import ContentLibrary
+
+    return ContentLibrary().get(locale).words["source_line"].split("{", 1)[0]
+
+
 def show(turn: Turn, out: TextIO, verbose: bool) -> None:
+    locale = str(turn.request.get("request", {}).get("locale") or "en-US")
     if turn.resolution is not None and verbose:
         slots = {k: (v.spoken, v.value_id) for k, v in turn.resolution.slots.items()}
         print(
@@ -96,20 +101,16 @@ def show(turn: Turn, out: TextIO, verbose: bool) -> None:
         )
     if turn.speech:
         whisper = " (whispered)" if "amazon:effect" in turn.ssml else ""
-        print(f"Cramp Coach{whisper}: {turn.speech}", file=out)
+        print(f"{skill_name(locale)}{whisper}: {turn.speech}", file=out)
+    alexa, skill = AlexaWords.of(locale), skill_name(locale)
     if turn.consent_request is not None:
-        print(
-            "Alexa: To do that, Cramp Coach needs permission to create reminders. "
-            "Is that okay? (answer yes or no)",
-            file=out,
-        )
+        print(f"Alexa: {alexa.consent.format(skill=skill)}", file=out)
     card = turn.card
     if card and card.get("type") == "AskForPermissionsConsent":
-        print("  [card] Alexa app: allow reminders for Cramp Coach", file=out)
+        print(f"  [card] {alexa.consent_card.format(skill=skill)}", file=out)
     elif card:
-        sources = [
-            ln for ln in str(card.get("content", "")).splitlines() if ln.startswith("Source")
-        ]
+        prefix = source_prefix(locale)
+        sources = [ln for ln in str(card.get("content", "")).splitlines() if ln.startswith(prefix)]
         print(f"  [card] {card.get('title', '')}", file=out)
         for line in sources:
             print(f"         {line}", file=out)
@@ -222,7 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["CRAMP_COACH_DB"] = str(args.db)
     if not model_path(args.locale).is_file():
         print(
-            f"no interaction model for {args.locale} at {model_path(args.locale)}", file=sys.stderr
+            f"no interaction model for {args.locale} at {model_path(args.locale)} "
+            f"(there are: {', '.join(model_locales())})",
+            file=sys.stderr,
         )
         return 2
     if args.time and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", args.time):
@@ -254,10 +257,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     interactive = sys.stdin.isatty()
     if interactive:
+        examples = "\n".join(f"  {phrase}" for phrase in example_phrases(args.locale))
         print(
-            "Cramp Coach, local chat. Say things as you would to Alexa, for example\n"
-            "  open cramp coach  |  ask cramp coach what do I do, my calf is cramping\n"
-            "Ctrl-D or /quit to leave.",
+            f"{skill_name(args.locale)}, local chat ({args.locale}). Say things as you would "
+            f"to Alexa, for example\n{examples}\nCtrl-D or /quit to leave.",
             file=out,
         )
 

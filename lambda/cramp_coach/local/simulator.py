@@ -2,7 +2,8 @@
 
 It keeps the session (id, `new`, attributes) between turns, opens a new one after the skill
 ends it, turns typed lines into requests through the local resolver (including "open cramp
-coach" and one-shot "ask cramp coach ..." forms), and hands envelopes to a Lambda-style handler.
+coach" and one-shot "ask cramp coach ..." forms, in the device's language: local/alexa_words.json),
+and hands envelopes to a Lambda-style handler.
 """
 
 from __future__ import annotations
@@ -16,15 +17,10 @@ from typing import Any
 from ..intents import Intent
 from ..ssml import to_plain_text
 from . import envelope as env
-from .resolver import ENGLISH, Language, Resolution, Resolver
+from .locales import AlexaWords
+from .resolver import Resolution, Resolver
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
-
-
-def _launch(language: Language) -> re.Pattern[str]:
-    """ "open <name>", in the language's words."""
-    verbs = "|".join(map(re.escape, language.launch))
-    return re.compile(rf"^(?:{verbs}) (?P<name>.+)$")
 
 
 @dataclass
@@ -98,8 +94,9 @@ class Simulator:
     history: list[Turn] = field(default_factory=list)
     # An AskFor permission request Alexa is putting to the person: (token, scope).
     consent_request: tuple[str, str] | None = None
-    # What the person says to run their Alexa Routine, which has the skill's task as an action.
-    routine_phrase: str = "good night"
+    # What the person says to run their Alexa Routine, which has the skill's task as an action
+    # (None: the device language's, from alexa_words.json: "good night", "gute Nacht").
+    routine_phrase: str | None = None
     routine_task: str = "StartBedtimeStretches"
     # The device's time zone, as Alexa knows it: "tomorrow" is the day after the person's
     # today there (None: the UTC date).
@@ -107,6 +104,11 @@ class Simulator:
 
     def _now(self) -> datetime | None:
         return self.clock() if self.clock else None
+
+    @property
+    def words(self) -> AlexaWords:
+        """Alexa's own words in the device's language (how a skill is opened, asked, ...)."""
+        return AlexaWords.of(self.device.locale)
 
     def today(self) -> date:
         """The person's date, on the device's clock, for the days Alexa reads ("tomorrow")."""
@@ -213,6 +215,11 @@ class Simulator:
         )
         return self.send(request)
 
+    def ask(self, request: str) -> Turn:
+        """A one-shot: the invocation name and a request in one breath ("Alexa, ask cramp coach
+        what do I do"), in whatever language: a new session that starts with the intent."""
+        return self._intent_for(request, new_session=True)
+
     def say(self, line: str) -> Turn:
         """One typed or spoken line, with or without the wake word and invocation name."""
         if self.consent_request is not None and self.resolver is not None:
@@ -220,23 +227,16 @@ class Simulator:
             answers: dict[str, str] = {Intent.YES: "ACCEPTED", Intent.NO: "DENIED"}
             status = answers.get(heard, "NOT_ANSWERED")
             return self.answer_consent(status)
+        words = self.words
         text = re.sub(r"^\s*alexa[\s,.!]*", "", line.strip(), flags=re.IGNORECASE)
         lowered = re.sub(r"[^\w' ]+", " ", text.lower()).strip()
         lowered = re.sub(r"\s+", " ", lowered)
         name = self.resolver.invocation_name if self.resolver else "cramp coach"
-        language = self.resolver.language if self.resolver else ENGLISH
-        if self.session is None and lowered == self.routine_phrase:
+        if self.session is None and lowered == (self.routine_phrase or words.routine_phrase):
             return self.run_routine()
-        launch = _launch(language).match(lowered)
-        if launch and launch.group("name") == name:
+        if words.opens(lowered, name):
             return self.launch()
-        if lowered.startswith(tuple(f"{verb} {name}" for verb in language.one_shot)):
-            # The rest keeps its own punctuation ("at 9:30"); only the invocation goes.
-            found = re.search(re.escape(name).replace(r"\ ", r"\W+"), text, re.IGNORECASE)
-            rest = text[found.end() :] if found else ""
-            joiners = "|".join(map(re.escape, language.joiners))
-            rest = re.sub(rf"^[\W_]*(?:(?:{joiners})\b)?[\W_]*", "", rest, flags=re.I)
-            if not rest:
-                return self.launch()
-            return self._intent_for(rest, new_session=True)
+        rest = words.request_after(text, name)
+        if rest is not None:
+            return self.ask(rest) if rest else self.launch()
         return self._intent_for(text, new_session=self.session is None)
