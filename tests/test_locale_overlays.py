@@ -220,6 +220,12 @@ def test_a_market_can_extend_a_market(copy: Path) -> None:
     assert australian.topics["see_doctor"].title == "When to see a GP"
 
 
+def test_a_locale_without_a_folder_hears_its_languages_whole_locale_not_a_market() -> None:
+    library = ContentLibrary(CONTENT)
+    assert library.resolve("en-NZ") == "en-US"  # not en-AU's triple zero, nor en-GB's 111
+    assert library.resolve("en-GB") == "en-GB" and library.resolve("en-IN") == "en-IN"
+
+
 def test_a_cold_start_in_a_market_reads_its_base_and_its_overlay_only() -> None:
     """No other market's files, no schema, and no jsonschema: the base's five words files,
     the market's locale.json and overlays, and the shared structure."""

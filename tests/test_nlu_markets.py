@@ -125,3 +125,18 @@ def test_everyday_lines_raise_no_more_alarms_in_the_market(market: str) -> None:
     ours = nlu.alarms(outcomes(base_of(market), market))
     base = nlu.alarms(outcomes(base_of(market), base_of(market)))
     assert len(ours) <= len(base), [o.annotation.utterance for o in ours]
+
+
+def test_the_markets_holdout_sets_are_well_formed_and_apart_from_the_samples(market: str) -> None:
+    """tests/nlu/holdout/<market>.jsonl, written like the market's set and never used to tune
+    its overlay: `make nlu ARGS="--holdout --locale <market>"` reports it, nothing gates it."""
+    holdout = nlu.load_locale(market, nlu.HOLDOUT_FOLDER)
+    assert len(holdout) >= 20
+    model = models.for_locale(market)
+    intents = {i["name"] for i in language(model)["intents"]}
+    samples = {
+        " ".join(tokens(s)) for i in language(model)["intents"] for s in i.get("samples", [])
+    }
+    tuned = {" ".join(tokens(a.utterance)) for a in nlu.load_locale(market)}
+    assert all(a.intent in intents for a in holdout)
+    assert [a.utterance for a in holdout if " ".join(tokens(a.utterance)) in samples | tuned] == []

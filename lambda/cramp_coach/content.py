@@ -898,12 +898,18 @@ class ContentLibrary:
         return self._available
 
     def resolve(self, locale: str | None) -> str:
-        """The content locale to use: exact match, then same language, then the default."""
+        """The content locale to use: exact match, then same language, then the default. Of
+        the same language, a locale written in full comes before the markets written against
+        it: a market's numbers and services are its own (en-NZ must not hear Australia's)."""
         available = self.available()
         if locale in available:
             return locale
         language = (locale or "").split("-")[0].lower()
-        for candidate in sorted(available):
+
+        def market(candidate: str) -> bool:
+            return os.path.isfile(os.path.join(self.root, candidate, LOCALE_FILE))
+
+        for candidate in sorted(available, key=lambda c: (market(c), c)):
             if candidate.split("-")[0].lower() == language:
                 return candidate
         return self._default
