@@ -262,7 +262,7 @@ def test_a_new_locale_needs_only_its_words(copy: Path) -> None:
     edit(copy / "en-GB" / "prompts.json", lambda d: d["numbers"].update(emergency_number="999"))
     library = ContentLibrary(copy)
     british = library.get("en-GB")
-    assert british.locale == "en-GB" and library.available() == {*LOCALES, "en-GB"}
+    assert british.locale == "en-GB" and library.available() == {"en-US", "en-GB"}
     assert "999" in british.topics["emergency"].say[0]
     assert british.topics["emergency"].sources == library.get("en-US").topics["emergency"].sources
 
@@ -271,7 +271,7 @@ def test_a_locale_cites_its_own_sources_for_a_topic_and_no_other_locale_does(cop
     """A page in the locale's language replaces the structure's sources where its words say
     so, with the dates those words were checked against it; other topics and locales keep
     the structure's."""
-    shutil.copytree(copy / "en-US", copy / "en-GB")
+    shutil.copytree(copy / "en-US", copy / "en-IE")
     own = {
         "nhs_111": {
             "url": "https://www.nhs.uk/nhs-services/urgent-and-emergency-care-services/",
@@ -285,20 +285,20 @@ def test_a_locale_cites_its_own_sources_for_a_topic_and_no_other_locale_does(cop
         "reviewed": "2026-12-01",
         "next_review": "2027-06-01",
     }
-    edit(copy / "en-GB" / "sources.json", lambda d: d.update(own=own))
-    edit(copy / "en-GB" / "answers.json", lambda d: d["topics"]["long_cramp"].update(cites=cites))
+    edit(copy / "en-IE" / "sources.json", lambda d: d.update(own=own))
+    edit(copy / "en-IE" / "answers.json", lambda d: d["topics"]["long_cramp"].update(cites=cites))
     library = ContentLibrary(copy)
-    british, american = library.get("en-GB"), library.get("en-US")
-    topic = british.topics["long_cramp"]
+    irish, american = library.get("en-IE"), library.get("en-US")
+    topic = irish.topics["long_cramp"]
     assert topic.sources == ("nhs_111", "nhs_dvt")
     assert (topic.reviewed, topic.next_review) == (date(2026, 12, 1), date(2027, 6, 1))
-    assert british.source_line("nhs_111", link=True).endswith(own["nhs_111"]["url"])
+    assert irish.source_line("nhs_111", link=True).endswith(own["nhs_111"]["url"])
     shared = read(CONTENT / "structure.json")["topics"]["long_cramp"]["sources"]
     assert list(american.topics["long_cramp"].sources) == shared
     assert "nhs_111" not in american.sources
-    assert british.topics["why"].sources == american.topics["why"].sources
-    assert errors(read(copy / "en-GB" / "sources.json"), "sources") == []
-    assert errors(read(copy / "en-GB" / "answers.json"), "answers") == []
+    assert irish.topics["why"].sources == american.topics["why"].sources
+    assert errors(read(copy / "en-IE" / "sources.json"), "sources") == []
+    assert errors(read(copy / "en-IE" / "answers.json"), "answers") == []
 
 
 def test_the_loader_refuses_an_own_source_the_structure_has_or_a_citation_without_dates(

@@ -4,7 +4,6 @@ gets: interaction_model/<locale>.json through cramp_coach.local.models)."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
