@@ -16,15 +16,11 @@ from typing import Any
 from ..intents import Intent
 from ..ssml import to_plain_text
 from . import envelope as env
-from .resolver import ENGLISH, Language, Resolution, Resolver
+from .resolver import Resolution, Resolver
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
-
-def _launch(language: Language) -> re.Pattern[str]:
-    """ "open <name>", in the language's words."""
-    verbs = "|".join(map(re.escape, language.launch))
-    return re.compile(rf"^(?:{verbs}) (?P<name>.+)$")
+_LAUNCH = re.compile(r"^(?:open|launch|start|begin|load|run|talk to|play) (?P<name>.+)$")
 
 
 @dataclass
@@ -224,18 +220,16 @@ class Simulator:
         lowered = re.sub(r"[^\w' ]+", " ", text.lower()).strip()
         lowered = re.sub(r"\s+", " ", lowered)
         name = self.resolver.invocation_name if self.resolver else "cramp coach"
-        language = self.resolver.language if self.resolver else ENGLISH
         if self.session is None and lowered == self.routine_phrase:
             return self.run_routine()
-        launch = _launch(language).match(lowered)
+        launch = _LAUNCH.match(lowered)
         if launch and launch.group("name") == name:
             return self.launch()
-        if lowered.startswith(tuple(f"{verb} {name}" for verb in language.one_shot)):
+        if lowered.startswith(("ask " + name, "tell " + name)):
             # The rest keeps its own punctuation ("at 9:30"); only the invocation goes.
             found = re.search(re.escape(name).replace(r"\ ", r"\W+"), text, re.IGNORECASE)
             rest = text[found.end() :] if found else ""
-            joiners = "|".join(map(re.escape, language.joiners))
-            rest = re.sub(rf"^[\W_]*(?:(?:{joiners})\b)?[\W_]*", "", rest, flags=re.I)
+            rest = re.sub(r"^[\W_]*(?:(?:to|about|for|if|whether)\b)?[\W_]*", "", rest, flags=re.I)
             if not rest:
                 return self.launch()
             return self._intent_for(rest, new_session=True)
