@@ -146,8 +146,8 @@ TextFinder = Callable[[str], "tuple[str, str] | None"]
 @dataclass(frozen=True, slots=True)
 class Language:
     """How the resolver reads one language: its words (tokens), the times, days and whiles
-    its built-in slot types hear, the samples Alexa's built-in intents know in it (a file
-    beside this module), and how its people invoke a skill, for the simulator."""
+    its built-in slot types hear, and the samples Alexa's built-in intents know in it (a file
+    beside this module)."""
 
     name: str
     words: Callable[[str], list[str]]
@@ -155,9 +155,6 @@ class Language:
     find_date: DateFinder
     find_duration: TextFinder
     builtins: str
-    launch: tuple[str, ...]  # "open <name>"
-    one_shot: tuple[str, ...]  # "ask <name> ..."
-    joiners: tuple[str, ...] = ()  # "ask <name> to ...": words dropped after the name
 
 
 ENGLISH = Language(
@@ -167,9 +164,6 @@ ENGLISH = Language(
     find_date,
     find_duration,
     "builtin_samples.json",
-    ("open", "launch", "start", "begin", "load", "run", "talk to", "play"),
-    ("ask", "tell"),
-    ("to", "about", "for", "if", "whether"),
 )
 _MARKER_WORDS = frozenset({MARKER, DATE_MARKER, DURATION_MARKER})
 GERMAN = Language(
@@ -179,9 +173,6 @@ GERMAN = Language(
     times_de.find_date,
     times_de.find_duration,
     "builtin_samples.de.json",
-    ("öffne", "öffnen", "starte", "starten", "beginne"),
-    ("frag", "frage", "sag", "sage"),
-    ("ob", "dass", "nach"),
 )
 LANGUAGES = {language.name: language for language in (ENGLISH, GERMAN)}
 
