@@ -112,7 +112,7 @@ def find_date(text: str, today: date) -> tuple[str, str] | None:
         match = pattern.search(lowered)
         if match:
             day = today + timedelta(days=ahead)
-            return _marked(lowered, match, DATE_MARKER), day.isoformat()
+            return marked(lowered, match, DATE_MARKER), day.isoformat()
     for match in _ON_WEEKDAY.finditer(lowered):
         before, after = lowered[: match.start()], lowered[match.end() :]
         if _IN_A_RANGE.search(before) or _A_RANGE_AFTER.match(after):
@@ -120,7 +120,7 @@ def find_date(text: str, today: date) -> tuple[str, str] | None:
         ahead = (WEEKDAYS.index(match.group("day")) - today.weekday()) % 7
         if match.group("which") == "next " and ahead == 0:
             ahead = 7
-        return _marked(lowered, match, DATE_MARKER), (today + timedelta(days=ahead)).isoformat()
+        return marked(lowered, match, DATE_MARKER), (today + timedelta(days=ahead)).isoformat()
     for match in _MONTH_DAY.finditer(lowered):
         month, number = MONTHS.index(match.group("month")) + 1, int(match.group("day"))
         try:
@@ -129,7 +129,7 @@ def find_date(text: str, today: date) -> tuple[str, str] | None:
                 day = date(today.year + 1, month, number)
         except ValueError:
             continue
-        return _marked(lowered, match, DATE_MARKER), day.isoformat()
+        return marked(lowered, match, DATE_MARKER), day.isoformat()
     return None
 
 
@@ -171,12 +171,19 @@ def find_duration(text: str) -> tuple[str, str] | None:
             minutes += 30
         elif "quarter" in words:
             minutes += 15
-        hours, minutes = hours + minutes // 60, minutes % 60
-        value = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-        start, end = match.span("w")
-        return lowered[:start] + DURATION_MARKER + lowered[end:], value
+        return marked_while(lowered, match, hours, minutes)
     return None
 
 
-def _marked(lowered: str, match: re.Match[str], marker: str) -> str:
+def marked_while(lowered: str, match: re.Match[str], hours: int, minutes: int) -> tuple[str, str]:
+    """The text with the while (the match's group "w") replaced by DURATION_MARKER, and the
+    while as Alexa gives an AMAZON.DURATION ("PT1H30M")."""
+    hours, minutes = hours + minutes // 60, minutes % 60
+    value = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    start, end = match.span("w")
+    return lowered[:start] + DURATION_MARKER + lowered[end:], value
+
+
+def marked(lowered: str, match: re.Match[str], marker: str) -> str:
+    """The text with the match replaced by a marker (a day or time, read already)."""
     return lowered[: match.start()] + marker + lowered[match.end() :]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from .times import DATE_MARKER, DURATION_MARKER, MARKER
+from .times import DATE_MARKER, DURATION_MARKER, MARKER, marked, marked_while
 
 HOURS = {
     "null": 0, "eins": 1, "ein": 1, "eine": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5,
@@ -148,7 +148,7 @@ def find_date(text: str, today: date) -> tuple[str, str] | None:
         match = pattern.search(lowered)
         if match:
             day = today + timedelta(days=ahead)
-            return _marked(lowered, match, DATE_MARKER), day.isoformat()
+            return marked(lowered, match, DATE_MARKER), day.isoformat()
     for match in _ON_WEEKDAY.finditer(lowered):
         before, after = lowered[: match.start()], lowered[match.end() :]
         if _IN_A_RANGE.search(before) or _A_RANGE_AFTER.match(after):
@@ -156,7 +156,7 @@ def find_date(text: str, today: date) -> tuple[str, str] | None:
         ahead = (WEEKDAYS.index(match.group("day")) - today.weekday()) % 7
         if match.group("which") in ("nächsten ", "kommenden ") and ahead == 0:
             ahead = 7
-        return _marked(lowered, match, DATE_MARKER), (today + timedelta(days=ahead)).isoformat()
+        return marked(lowered, match, DATE_MARKER), (today + timedelta(days=ahead)).isoformat()
     for match in _DAY_MONTH.finditer(lowered):
         if match.group("day"):
             number, month_name = int(match.group("day")), match.group("month")
@@ -169,7 +169,7 @@ def find_date(text: str, today: date) -> tuple[str, str] | None:
                 day = date(today.year + 1, month, number)
         except ValueError:
             continue
-        return _marked(lowered, match, DATE_MARKER), day.isoformat()
+        return marked(lowered, match, DATE_MARKER), day.isoformat()
     return None
 
 
@@ -213,12 +213,5 @@ def find_duration(text: str) -> tuple[str, str] | None:
             minutes += 30
         elif "viertel" in words:
             minutes += 15
-        hours, minutes = hours + minutes // 60, minutes % 60
-        value = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-        start, end = match.span("w")
-        return lowered[:start] + DURATION_MARKER + lowered[end:], value
+        return marked_while(lowered, match, hours, minutes)
     return None
-
-
-def _marked(lowered: str, match: re.Match[str], marker: str) -> str:
-    return lowered[: match.start()] + marker + lowered[match.end() :]
