@@ -378,62 +378,27 @@ def warm(api: Any, folder: Path) -> dict[str, Any]:
     return results
 
 
+def espeak_voice(locale: str) -> str:
+    """The espeak-ng voice a locale is measured in: its language's default voice, so every
+    English market is measured as en-US always was (espeak-ng's "en"), German in "de"."""
+    return locale.split("-")[0]
+
+
 def speech() -> dict[str, Any] | None:
     if not (shutil.which("espeak-ng") and shutil.which("sox")):
         return None
-    from cramp_coach import ssml
     from cramp_coach.content import ContentLibrary
     from cramp_coach.routine import introduction, render_step
 
-    content = ContentLibrary().get("en-US")
-
-    def seconds(document: str, folder: Path, name: str) -> float:
-        wav = folder / f"{name}.wav"
-        spoken = document.replace('<amazon:effect name="whispered">', "").replace(
-            "</amazon:effect>", ""
-        )
-        subprocess.run(["espeak-ng", "-m", "-s", str(WPM), "-w", str(wav), spoken], check=True)
-        out = subprocess.run(["soxi", "-D", str(wav)], capture_output=True, text=True, check=True)
-        return float(out.stdout)
+    library = ContentLibrary()
+    content = library.get("en-US")
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        longest = (0.0, "")
-        count = 0
-        for reply in [*content.topics.values(), *content.replies.values()]:
-            asks = reply.offer.ask if reply.offer else ("",)
-            for i, phrase in enumerate((*reply.say, *reply.night)):
-                text = f"{phrase} {max(asks, key=len)}".strip().replace("{sources}", "the NHS")
-                spoken = ssml.text(text, content.spoken_as).ssml()
-                length = seconds(spoken, folder, f"{reply.key}-{i}")
-                count += 1
-                longest = max(longest, (length, f"{reply.key}[{i}]"))
-
-        def first_word_spoken(text: str, name: str) -> float:
-            """When the answer's first word is over: the leading silence, then that word."""
-            wav = folder / f"{name}-first.wav"
-            document = ssml.text(text, content.spoken_as).ssml()
-            subprocess.run(
-                ["espeak-ng", "-m", "-s", str(WPM), "-w", str(wav), document], check=True
-            )
-            trimmed = folder / f"{name}-trimmed.wav"
-            subprocess.run(
-                ["sox", str(wav), str(trimmed), "silence", "1", "0.02", "1%"], check=True
-            )
-            total = float(
-                subprocess.run(["soxi", "-D", str(wav)], capture_output=True, text=True).stdout
-            )
-            rest = float(
-                subprocess.run(["soxi", "-D", str(trimmed)], capture_output=True, text=True).stdout
-            )
-            word = seconds(ssml.text(text.split()[0]).ssml(), folder, f"{name}-word")
-            return round(total - rest + word, 2)
-
-        first_instruction = first_word_spoken(content.topics["cramp_now"].say[0], "cramp")
-        # The red flags' action words: "Call 911 now" is heard by the end of its third word.
-        action = {
-            key: first_word_spoken(" ".join(content.topics[key].say[0].split()[:3]), key)
-            for key in ("emergency", "blood_clot")
+        seconds = spoken_seconds("en-US")
+        by_locale = {
+            locale: answer_lengths(library.get(locale), spoken_seconds(locale), folder)
+            for locale in sorted(library.available())
         }
         routine = {}
         for key, routine_length in content.routine.lengths.items():
@@ -456,13 +421,78 @@ def speech() -> dict[str, Any] | None:
             }
         returning = returning_speech(content, seconds, folder)
     return {
+        **by_locale["en-US"],
+        "locales": by_locale,
+        "routine": routine,
+        "returning": returning,
+    }
+
+
+def spoken_seconds(locale: str) -> Callable[[str, Path, str], float]:
+    """How long espeak-ng, in the locale's voice, takes to say an SSML document."""
+    voice = espeak_voice(locale)
+
+    def seconds(document: str, folder: Path, name: str) -> float:
+        wav = folder / f"{locale}-{name}.wav"
+        spoken = document.replace('<amazon:effect name="whispered">', "").replace(
+            "</amazon:effect>", ""
+        )
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-m", "-s", str(WPM), "-w", str(wav), spoken], check=True
+        )
+        out = subprocess.run(["soxi", "-D", str(wav)], capture_output=True, text=True, check=True)
+        return float(out.stdout)
+
+    return seconds
+
+
+def answer_lengths(
+    content: Any, seconds: Callable[[str, Path, str], float], folder: Path
+) -> dict[str, Any]:
+    """One locale's answers as its voice says them: every phrasing with its longest offer, the
+    mid-cramp answer's first instruction word and the red flags' first three words."""
+    from cramp_coach import ssml
+
+    longest = (0.0, "")
+    count = 0
+    for reply in [*content.topics.values(), *content.replies.values()]:
+        asks = reply.offer.ask if reply.offer else ("",)
+        for i, phrase in enumerate((*reply.say, *reply.night)):
+            text = f"{phrase} {max(asks, key=len)}".strip().replace("{sources}", "the NHS")
+            length = seconds(ssml.text(text, content.spoken_as).ssml(), folder, f"{reply.key}-{i}")
+            count += 1
+            longest = max(longest, (length, f"{reply.key}[{i}]"))
+
+    def first_word_spoken(text: str, name: str) -> float:
+        """When the answer's first word is over: the leading silence, then that word."""
+        wav = folder / f"{content.locale}-{name}-first.wav"
+        voice = espeak_voice(content.locale)
+        document = ssml.text(text, content.spoken_as).ssml()
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-m", "-s", str(WPM), "-w", str(wav), document], check=True
+        )
+        trimmed = folder / f"{content.locale}-{name}-trimmed.wav"
+        subprocess.run(["sox", str(wav), str(trimmed), "silence", "1", "0.02", "1%"], check=True)
+        total = float(
+            subprocess.run(["soxi", "-D", str(wav)], capture_output=True, text=True).stdout
+        )
+        rest = float(
+            subprocess.run(["soxi", "-D", str(trimmed)], capture_output=True, text=True).stdout
+        )
+        word = seconds(ssml.text(text.split()[0]).ssml(), folder, f"{name}-word")
+        return round(total - rest + word, 2)
+
+    # The red flags' action words: "Call 911 now" is heard by the end of its third word.
+    action = {
+        key: first_word_spoken(" ".join(content.topics[key].say[0].split()[:3]), key)
+        for key in ("emergency", "blood_clot")
+    }
+    return {
         "answers": count,
         "longest_s": round(longest[0], 1),
         "longest": longest[1],
-        "first_instruction_s": first_instruction,
+        "first_instruction_s": first_word_spoken(content.topics["cramp_now"].say[0], "cramp"),
         "red_flag_action_s": action,
-        "routine": routine,
-        "returning": returning,
     }
 
 
@@ -795,7 +825,21 @@ def table(results: dict[str, Any]) -> str:
             "spoken by: "
             + ", ".join(f"{k} {v} s" for k, v in spoken["red_flag_action_s"].items())
             + "; target ≤ 3 s.",
+            "",
+            "Every locale in its language's espeak-ng voice (English markets in espeak-ng's "
+            "default English voice, as en-US always was; de-DE in its German voice):",
+            "",
+            "| locale | phrasings | longest (target ≤ 20 s) | first instruction word (≤ 3 s) "
+            "| red flags' first three words (≤ 3 s) |",
+            "|---|---|---|---|---|",
         ]
+        for locale, heard in spoken.get("locales", {}).items():
+            flags = ", ".join(f"{k} {v} s" for k, v in heard["red_flag_action_s"].items())
+            lines.append(
+                f"| {locale} | {heard['answers']} | {heard['longest_s']} s ({heard['longest']}) "
+                f"| {heard['first_instruction_s']} s | {flags} |"
+            )
+        lines.append("")
         for key, value in spoken["routine"].items():
             ratio = value["measured_s"] / value["stated_s"]
             lines.append(

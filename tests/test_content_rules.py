@@ -156,6 +156,15 @@ def all_text(content: Content) -> list[tuple[str, str]]:
     return list(spoken_units(content))
 
 
+def heard(content: Content, text: str) -> str:
+    """The words as Alexa says them: each written form the locale says otherwise ("116117":
+    "eins eins sechs, eins eins sieben") in its spoken form, so it counts as what is heard."""
+    from cramp_coach import ssml
+
+    spoken = ssml.text(text, content.spoken_as).ssml()
+    return ssml.to_plain_text(re.sub(r'<sub alias="([^"]*)">[^<]*</sub>', r"\1", spoken))
+
+
 def test_every_locale_brings_its_rule_words(locale: str) -> None:
     path = RULES / f"{locale}.json"
     assert path.is_file(), f"content/{locale} needs its rule words in {path}"
@@ -178,9 +187,9 @@ def test_every_rules_file_is_for_a_locale_that_exists() -> None:
 
 def test_every_answer_with_its_offer_fits_in_sixty_words(content: Content, rules: Rules) -> None:
     too_long = [
-        (where, rules.words(text))
+        (where, rules.words(heard(content, text)))
         for where, text in all_text(content)
-        if rules.words(text) > rules.max_words
+        if rules.words(heard(content, text)) > rules.max_words
     ]
     assert too_long == []
 
@@ -189,9 +198,9 @@ def test_every_answer_with_its_offer_is_said_within_twenty_seconds(content: Cont
     from cramp_coach import ssml
 
     too_long = [
-        (where, round(ssml.speaking_seconds(text), 1))
+        (where, round(ssml.speaking_seconds(heard(content, text)), 1))
         for where, text in all_text(content)
-        if ssml.speaking_seconds(text) > MAX_SECONDS
+        if ssml.speaking_seconds(heard(content, text)) > MAX_SECONDS
     ]
     assert too_long == []
 
