@@ -111,6 +111,8 @@ class Reply:
     reviewed: date | None = None  # topics: when the words were last checked against the sources
     next_review: date | None = None  # ... and when that check is due again
     private: bool = False  # topics: asking tells something of the person's health (memory.py)
+    screen: str | None = None  # topics: the key action, large on a screen (screens.py)
+    call: str | None = None  # red flags: the number to call, alone on a screen
 
     @property
     def asks(self) -> bool:
@@ -302,7 +304,19 @@ def _reply(key: str, raw: Any, where: str, problems: list[str]) -> Reply:
         reviewed=reviewed,
         next_review=next_review,
         private=raw.get("private") is True,
+        screen=_text(raw.get("screen"), f"{where}.screen", problems),
+        call=_text(raw.get("call"), f"{where}.call", problems),
     )
+
+
+def _text(value: Any, where: str, problems: list[str]) -> str | None:
+    """An optional line of plain text."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or "<" in value or ">" in value:
+        problems.append(f"{where}: must be a line of plain text")
+        return None
+    return value
 
 
 def _date(value: Any, where: str, problems: list[str]) -> date | None:

@@ -50,6 +50,10 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
         "reviewed",
         "list_separator",
         "list_last",
+        "screen_step",
+        "screen_next",
+        "screen_pause",
+        "screen_repeat",
     ),
     "prompts.time": (
         "hours",
@@ -194,6 +198,10 @@ ALLOWED: Mapping[str, tuple[str, ...]] = {
         "reviewed",
         "list_separator",
         "list_last",
+        "screen_step",
+        "screen_next",
+        "screen_pause",
+        "screen_repeat",
     ),
     "prompts.time": (
         "hours",
