@@ -22,10 +22,14 @@ from jsonschema import Draft202012Validator
 
 from cramp_coach.content import Content, ContentLibrary, Reply
 
+from .helpers.locales import NOT_LOCALES
+
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "tests" / "data" / "rules"
 RULES_SCHEMA = ROOT / "tests" / "data" / "rules.schema.json"
-LOCALES = sorted(p.name for p in (ROOT / "content").iterdir() if p.is_dir() and p.name != "schema")
+LOCALES = sorted(
+    p.name for p in (ROOT / "content").iterdir() if p.is_dir() and p.name not in NOT_LOCALES
+)
 # At Alexa's pace (about 150 words a minute) an answer must be over within 20 seconds.
 MAX_SECONDS = 20.0
 

@@ -29,12 +29,14 @@ from cramp_coach.content import (
     read_structure,
 )
 
+from .helpers.locales import NOT_LOCALES
+
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
 SCHEMA = CONTENT / "schema"
 OVERLAY_SCHEMA = SCHEMA / "overlay"
 WORDS_FILES = ("answers", "prompts", "reminders", "routine", "sources")
-LOCALES = sorted(p.name for p in CONTENT.iterdir() if p.is_dir() and p.name != "schema")
+LOCALES = sorted(p.name for p in CONTENT.iterdir() if p.is_dir() and p.name not in NOT_LOCALES)
 # A locale that extends another (its locale.json) holds only the words files that differ.
 OVERLAYS = [locale for locale in LOCALES if (CONTENT / locale / LOCALE_FILE).is_file()]
 CONTENT_FILES = [CONTENT / "structure.json"] + [

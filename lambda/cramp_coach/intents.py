@@ -56,9 +56,25 @@ class Request(StrEnum):
     SESSION_RESUMED = "SessionResumedRequest"
     CONNECTIONS_RESPONSE = "Connections.Response"
     SKILL_DISABLED = "AlexaSkillEvent.SkillDisabled"
+    USER_EVENT = "Alexa.Presentation.APL.UserEvent"  # a touch on a screen (screens.py)
+
+
+class Touch(StrEnum):
+    """The first argument of a UserEvent: which button on the stretch screen was touched (the
+    documents in content/apl/ send these; each does what its spoken command does)."""
+
+    NEXT = "next"
+    PAUSE = "pause"
+    REPEAT = "repeat"
 
 
 # Requests answered in words; any other is an event, which Alexa answers silently.
 SPOKEN = frozenset(
-    {Request.LAUNCH, Request.INTENT, Request.SESSION_RESUMED, Request.CONNECTIONS_RESPONSE}
+    {
+        Request.LAUNCH,
+        Request.INTENT,
+        Request.SESSION_RESUMED,
+        Request.CONNECTIONS_RESPONSE,
+        Request.USER_EVENT,
+    }
 )

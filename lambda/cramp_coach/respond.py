@@ -8,7 +8,7 @@ back to it. At night (or when the person asked for it) everything is whispered.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -17,7 +17,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from . import person, session, ssml
+from . import person, screens, session, ssml
 from .cards import answer_card
 from .content import Content, Reply
 from .deps import Deps
@@ -85,11 +85,13 @@ def speak(
     question: Question | None = None,
     card: SimpleCard | None = None,
     sources: tuple[str, ...] | None = None,
+    screen: Callable[[], screens.Screen] | None = None,
     **question_data: Any,
 ) -> Response:
     """The response, and what the session remembers of it: what was said, the question a yes
     or no will answer (None: none), and the sources of an answer. A question with a reprompt
-    keeps the session open; anything else ends it."""
+    keeps the session open; anything else ends it. On a device with a screen, `screen` gives
+    what it shows (only asked for there: a speaker never builds one)."""
     attributes = session.attributes(handler_input)
     attributes[session.LAST] = said.to_json()
     ask(handler_input, question, **question_data)
@@ -105,6 +107,9 @@ def speak(
     builder.set_should_end_session(reprompt is None)
     if card is not None:
         builder.set_card(card)
+    if screen is not None and screens.has_screen(handler_input):
+        for directive in screens.directives(screen(), person.of(handler_input).mode.night):
+            builder.add_directive(directive)
     response: Response = builder.response
     return response
 
@@ -136,14 +141,18 @@ def _offered(reply: Reply, said: Said) -> tuple[Question | None, dict[str, str]]
     return Question(str(reply.offer.action)), {}
 
 
-def _say_again(handler_input: HandlerInput, content: Content, reply: Reply, said: Said) -> Response:
+def _say_again(
+    handler_input: HandlerInput, deps: Deps, content: Content, reply: Reply, said: Said
+) -> Response:
     speech, reprompt = _render(content, reply, said)
     question, data = _offered(reply, said)
-    card = answer_card(content, reply, speech) if said.topic and reply.title else None
+    shown = said.topic and reply.title is not None
+    card = answer_card(content, reply, speech) if shown else None
     sources = reply.sources if said.topic else None
+    screen = (lambda: screens.answer(content, reply, deps.content.root)) if shown else None
     return speak(
         handler_input, speech, reprompt, said=said, question=question, card=card,
-        sources=sources, **data,
+        sources=sources, screen=screen, **data,
     )  # fmt: skip
 
 
@@ -161,7 +170,7 @@ def say(
     if topic and person.of(handler_input).mode.night:
         index = pick_index(handler_input, reply.key + ".night", len(brief(reply)), deps.rng)
         said = Said(reply.key, kind, index, fill=dict(fill or {}), brief=True)
-        return _say_again(handler_input, content, reply, said)
+        return _say_again(handler_input, deps, content, reply, said)
     ask_index = reprompt = None
     if reply.offer is not None:
         ask_index = pick_index(handler_input, reply.key + ".ask", len(reply.offer.ask), deps.rng)
@@ -178,7 +187,7 @@ def say(
         reprompt=reprompt,
         fill=dict(fill or {}),
     )
-    return _say_again(handler_input, content, reply, said)
+    return _say_again(handler_input, deps, content, reply, said)
 
 
 def say_prompt(
@@ -214,7 +223,7 @@ def say_in_full(handler_input: HandlerInput, deps: Deps, reply: Reply) -> Respon
     if not person.of(handler_input).mode.night:
         return say_topic(handler_input, deps, reply)
     said = Said(reply.key, "topic", pick_index(handler_input, reply.key, len(reply.say), deps.rng))
-    return _say_again(handler_input, deps.content_for(handler_input), reply, said)
+    return _say_again(handler_input, deps, deps.content_for(handler_input), reply, said)
 
 
 def _reply_of(content: Content, said: Said | None) -> Reply | None:
@@ -229,7 +238,7 @@ def say_again(handler_input: HandlerInput, deps: Deps, said: Said | None) -> Res
     reply = _reply_of(content, said)
     if reply is None or said is None:
         return None
-    return _say_again(handler_input, content, reply, said)
+    return _say_again(handler_input, deps, content, reply, said)
 
 
 def repeat_last(handler_input: HandlerInput, deps: Deps) -> Response | None:

@@ -109,6 +109,7 @@ ROUTINE_KEYS = frozenset(
         Intent.REPEAT,  # these three only inside a routine
         Intent.STOP,
         Intent.CANCEL,
+        Request.USER_EVENT,  # a touch on the stretch screen's Next, Pause or Repeat
     }
 )
 TASK_KEYS = frozenset({Request.LAUNCH})  # only a launch by an Alexa Routine's task

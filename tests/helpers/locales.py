@@ -22,7 +22,8 @@ from cramp_coach.local.simulator import Simulator
 from .paths import CONTENT, ROOT
 
 # Every locale with a content folder: the tests that run "in every locale" run in these.
-LOCALES = sorted(p.name for p in CONTENT.iterdir() if p.is_dir() and p.name != "schema")
+NOT_LOCALES = frozenset({"schema", "apl"})  # folders of content/ that are no locale's
+LOCALES = sorted(p.name for p in CONTENT.iterdir() if p.is_dir() and p.name not in NOT_LOCALES)
 MARKETS: dict[str, dict[str, Any]] = {
     locale: facts
     for locale, facts in json.loads(

@@ -20,15 +20,16 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from .. import clock, person, questions, returning, session, slots, ssml, state
+from .. import clock, person, questions, returning, screens, session, slots, ssml, state
 from ..cards import stretch_card
 from ..content import Length, Routine
 from ..deps import Deps
-from ..intents import Intent, Request, Slot
+from ..intents import Intent, Request, Slot, Touch
 from ..phrasing import Picker, picker
 from ..questions import Action, Question
 from ..respond import STRETCH, Said, last_said, say_prompt, speak
@@ -38,6 +39,7 @@ from ..routine import (
     introduction,
     next_reprompt,
     render_step,
+    short_sentence,
     step_sentences,
 )
 from .base import IntentHandler
@@ -143,13 +145,18 @@ class RoutineFlow:
             attributes.pop(session.ROUTINE, None)
         else:
             attributes[session.ROUTINE] = {**progress.to_json(), HINTED: hinted or short}
+        sentences = step_sentences(turn.step, routine)
+        said = short_sentence(turn.step, routine) if short else " ".join(sentences)
+        position = (index + 1, len(length.steps))
+        root = self.deps.content.root
         return speak(
             handler_input,
             turn.speech,
             turn.reprompt,
             said=SAID_STRETCH,
             question=None if turn.finished else Question.NEXT,
-            card=stretch_card(content, turn.step, step_sentences(turn.step, routine)),
+            card=stretch_card(content, turn.step, sentences),
+            screen=lambda: screens.stretch(content, turn, position, (said,), root),
         )
 
     def start(
@@ -308,10 +315,12 @@ class RepeatStretchHandler(_RoutineHandler):
     intents = (Intent.REPEAT,)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
+        return super().can_handle(handler_input) and self.after_a_stretch(handler_input)
+
+    def after_a_stretch(self, handler_input: HandlerInput) -> bool:
         last = last_said(handler_input)
         return (
-            super().can_handle(handler_input)
-            and last is not None
+            last is not None
             and last.kind == STRETCH
             and self.flow.in_session(handler_input) is not None
         )
@@ -427,6 +436,44 @@ class HowManyLeftHandler(_RoutineHandler):
         )
 
 
+class TouchHandler(AbstractRequestHandler):
+    """A touch on the stretch screen's Next, Pause or Repeat (an APL UserEvent, its first
+    argument an intents.Touch): the same handler as the spoken command does what it does."""
+
+    def __init__(self, flow: RoutineFlow) -> None:
+        self.flow = flow
+        self.next = NextHandler(flow)
+        self.pause = PauseHandler(flow)
+        self.repeat = RepeatStretchHandler(flow)
+
+    @staticmethod
+    def touched(handler_input: HandlerInput) -> Touch | None:
+        if not is_request_type(Request.USER_EVENT)(handler_input):
+            return None
+        arguments = getattr(handler_input.request_envelope.request, "arguments", None)
+        first = arguments[0] if isinstance(arguments, list) and arguments else None
+        try:
+            return Touch(first) if isinstance(first, str) else None
+        except ValueError:  # not one of our buttons
+            return None
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return self.touched(handler_input) is not None
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        touch = self.touched(handler_input)
+        if touch is Touch.PAUSE:
+            return self.pause.handle(handler_input)
+        if touch is Touch.NEXT:
+            return self.next.handle(handler_input)
+        if self.repeat.after_a_stretch(handler_input):
+            return self.repeat.handle(handler_input)
+        progress = self.flow.current(handler_input)  # the session has ended since: the place
+        if progress is None or progress.position < 0:
+            return self.flow.next(handler_input)
+        return self.flow.present(handler_input, progress.length, progress.position)
+
+
 TASK_NAME = "StartBedtimeStretches"
 
 
@@ -485,6 +532,7 @@ def routine_handlers(deps: Deps) -> Loaded:
         ResumeHandler(flow),
         StartOverHandler(flow),
         HowManyLeftHandler(flow),
+        TouchHandler(flow),
     ]
     return Loaded(handlers, routine_actions(flow))
 
