@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +28,48 @@ class Device:
     api_access_token: str = "local-api-access-token"
     supported_interfaces: Mapping[str, Any] = field(default_factory=dict)
     granted_scopes: frozenset[str] = frozenset()  # e.g. the reminders read/write scope
+    viewport: Viewport | None = None  # a device with a screen: what context.Viewport says
+
+
+@dataclass(frozen=True, slots=True)
+class Viewport:
+    """A screen, as a device describes it in `context.Viewport` (pixels at `dpi`)."""
+
+    shape: str  # "RECTANGLE" or "ROUND"
+    pixel_width: int
+    pixel_height: int
+    dpi: int = 160
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "mode": "HUB",
+            "shape": self.shape,
+            "pixelWidth": self.pixel_width,
+            "pixelHeight": self.pixel_height,
+            "currentPixelWidth": self.pixel_width,
+            "currentPixelHeight": self.pixel_height,
+            "dpi": self.dpi,
+            "touch": ["SINGLE"],
+            "keyboard": [],
+        }
+
+
+# The screens of the viewport profiles the skill declares (skill.json), by profile name.
+SCREENS: Mapping[str, Viewport] = {
+    "hubRoundSmall": Viewport("ROUND", 480, 480),  # Echo Spot
+    "hubLandscapeSmall": Viewport("RECTANGLE", 960, 480),  # Echo Show 5
+    "hubLandscapeMedium": Viewport("RECTANGLE", 1024, 600),  # Echo Show (2nd gen)
+    "hubLandscapeLarge": Viewport("RECTANGLE", 1280, 800),  # Echo Show 8 and 10
+    "hubLandscapeXLarge": Viewport("RECTANGLE", 1920, 1080),  # Echo Show 15
+    "hubPortraitMedium": Viewport("RECTANGLE", 1080, 1920),  # Echo Show 15, upright
+}
+APL = "Alexa.Presentation.APL"
+
+
+def with_screen(device: Device, profile: str, apl_version: str = "2023.3") -> Device:
+    """The same device with a screen of this viewport profile, and an APL runtime."""
+    interfaces = {**device.supported_interfaces, APL: {"runtime": {"maxVersion": apl_version}}}
+    return replace(device, supported_interfaces=interfaces, viewport=SCREENS[profile])
 
 
 @dataclass
@@ -142,10 +184,32 @@ def connections_response(
     return request
 
 
-def envelope(
-    request: Mapping[str, Any], device: Device = Device(), session: Session | None = None
+def user_event(
+    arguments: list[Any],
+    token: str | None,
+    locale: str = "en-US",
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Wrap a request for this device; `session=None` makes an out-of-session request."""
+    """A touch on a screen: an APL document's SendEvent, with its arguments."""
+    request = _request_base("Alexa.Presentation.APL.UserEvent", locale, now)
+    request.update(
+        {
+            "token": token or "",
+            "arguments": list(arguments),
+            "source": {"type": "TouchWrapper", "handler": "Press", "id": ""},
+        }
+    )
+    return request
+
+
+def envelope(
+    request: Mapping[str, Any],
+    device: Device = Device(),
+    session: Session | None = None,
+    shown: str | None = None,
+) -> dict[str, Any]:
+    """Wrap a request for this device; `session=None` makes an out-of-session request;
+    `shown` is the token of the APL document on the device's screen."""
     user: dict[str, Any] = {"userId": device.user_id}
     if device.granted_scopes:
         user["permissions"] = {
@@ -162,11 +226,12 @@ def envelope(
         "apiEndpoint": device.api_endpoint,
         "apiAccessToken": device.api_access_token,
     }
-    result: dict[str, Any] = {
-        "version": "1.0",
-        "context": {"System": system},
-        "request": dict(request),
-    }
+    context: dict[str, Any] = {"System": system}
+    if device.viewport is not None:
+        context["Viewport"] = device.viewport.to_json()
+        if shown is not None:
+            context[APL] = {"token": shown, "version": "AplRenderer-1"}
+    result: dict[str, Any] = {"version": "1.0", "context": context, "request": dict(request)}
     if session is not None:
         result["session"] = {
             "new": session.new,

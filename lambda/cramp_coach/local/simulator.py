@@ -67,6 +67,17 @@ class Turn:
         directives: list[dict[str, Any]] = self.body.get("directives") or []
         return directives
 
+    def shown(self, kind: str = "RenderDocument") -> list[dict[str, Any]]:
+        """The APL directives of this kind (RenderDocument, ExecuteCommands) it sent."""
+        name = f"Alexa.Presentation.APL.{kind}"
+        return [d for d in self.directives if d.get("type") == name]
+
+    @property
+    def screen(self) -> dict[str, Any] | None:
+        """The APL document it rendered, with its token and datasources (None: none)."""
+        rendered = self.shown()
+        return rendered[0] if rendered else None
+
     @property
     def consent_request(self) -> tuple[str, str] | None:
         for directive in self.directives:
@@ -101,6 +112,8 @@ class Simulator:
     # The device's time zone, as Alexa knows it: "tomorrow" is the day after the person's
     # today there (None: the UTC date).
     zone: Callable[[], str | None] | None = None
+    # The token of the APL document on the device's screen (a device with a screen only).
+    on_screen: str | None = None
 
     def _now(self) -> datetime | None:
         return self.clock() if self.clock else None
@@ -129,9 +142,11 @@ class Simulator:
         """Send one request in the current session (or a new one), as Alexa would."""
         if new_session or self.session is None:
             self.session = env.Session()
-        event = env.envelope(request, self.device, self.session)
+        event = env.envelope(request, self.device, self.session, self.on_screen)
         response = self.handler(event, None)
         turn = Turn(event, response)
+        if self.device.viewport is not None and turn.screen is not None:
+            self.on_screen = str(turn.screen.get("token") or "")
         self.history.append(turn)
         self.consent_request = turn.consent_request
         ended = request.get("type") == "SessionEndedRequest" or turn.ends_session
@@ -162,6 +177,12 @@ class Simulator:
             name, slots, self.device.locale, self._now(), self.device.skill_id
         )
         return self.send(request, new_session=new_session)
+
+    def touch(self, *arguments: Any) -> Turn:
+        """The person touches a button on the screen: its SendEvent's arguments reach the
+        skill as a UserEvent, in the session the document belongs to (or a new one)."""
+        request = env.user_event(list(arguments), self.on_screen, self.device.locale, self._now())
+        return self.send(request)
 
     def end(self, reason: str = "USER_INITIATED", error_type: str | None = None) -> Turn | None:
         """Alexa closes the session (the person walked away, or an error)."""
