@@ -215,8 +215,9 @@ def test_the_lambda_code_has_no_local_tools_and_finds_its_content(package: Path)
     content = package / "lambda" / "content"
     assert (content / "structure.json").is_file() and not (content / "schema").exists()
     library = ContentLibrary(content)
-    locales = {p.name for p in (ROOT / "content").iterdir() if p.is_dir() and p.name != "schema"}
+    locales = set(LOCALES)
     assert library.available() == locales
+    assert {p.name for p in (content / "apl").glob("*.json")} >= {"answer.json", "stretch.json"}
     for locale in locales:
         assert library.get(locale).locale == locale
 

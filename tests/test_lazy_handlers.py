@@ -42,6 +42,11 @@ def groups(library: ContentLibrary, tmp_path: Path) -> list[LazyGroup]:
     return skill_and_groups(library, tmp_path)[1]
 
 
+def accepted(handler: Any) -> tuple[str, ...]:
+    """The intents a handler accepts by name, and the request types (a touch's UserEvent)."""
+    return (*getattr(handler, "intents", ()), *getattr(handler, "requests", ()))
+
+
 def test_every_intent_a_lazy_handler_accepts_is_in_its_group_keys(
     library: ContentLibrary, tmp_path: Path
 ) -> None:
@@ -54,12 +59,10 @@ def test_every_intent_a_lazy_handler_accepts_is_in_its_group_keys(
         SETTINGS_KEYS,
     ]
     for group in found:
-        named = {name for h in group.loaded.handlers for name in getattr(h, "intents", ())}
+        named = {name for h in group.loaded.handlers for name in accepted(h)}
         assert named <= group.keys, named - group.keys
     routine = found[3]
-    every_routine_intent = {
-        name for h in routine.loaded.handlers for name in getattr(h, "intents", ())
-    }
+    every_routine_intent = {name for h in routine.loaded.handlers for name in accepted(h)}
     assert every_routine_intent == ROUTINE_KEYS  # nothing declared that no handler takes
 
 

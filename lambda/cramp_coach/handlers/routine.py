@@ -440,6 +440,8 @@ class TouchHandler(AbstractRequestHandler):
     """A touch on the stretch screen's Next, Pause or Repeat (an APL UserEvent, its first
     argument an intents.Touch): the same handler as the spoken command does what it does."""
 
+    requests = (Request.USER_EVENT,)
+
     def __init__(self, flow: RoutineFlow) -> None:
         self.flow = flow
         self.next = NextHandler(flow)
