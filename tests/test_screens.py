@@ -56,6 +56,10 @@ def document(name: str) -> dict[str, Any]:
     return loaded
 
 
+def dp(size: str) -> int:
+    return int(size.removesuffix("dp"))
+
+
 def strings(node: Any) -> Iterator[str]:
     if isinstance(node, str):
         yield node
@@ -180,8 +184,11 @@ def test_each_profile_gets_its_own_text_sizes_inside_the_document(name: str) -> 
     round_small = by_profile["hubRoundSmall"]
     for key, size in round_small.items():
         if key.endswith("Size"):
-            assert int(size.removesuffix("dp")) >= 18, (key, size)
-    assert int(round_small["pad"].removesuffix("dp")) >= 48  # clear of the round screen's edge
+            assert dp(size) >= 18, (key, size)
+    # Clear of the round screen's edge: each corner of the padded box lies inside the circle.
+    radius = SCREENS["hubRoundSmall"].pixel_width / 2
+    side, top, bottom = (dp(round_small[k]) for k in ("pad", "padTop", "padBottom"))
+    assert (radius - side) ** 2 + (radius - min(top, bottom)) ** 2 <= radius**2
     for text in strings(doc["mainTemplate"]):
         for profile in re.findall(r"@viewportProfile == @(\w+)", text):
             assert profile in SCREENS, profile
@@ -245,7 +252,9 @@ def test_the_emergency_answer_knows_its_markets_number_for_the_screen(
     library: ContentLibrary, locale: str
 ) -> None:
     content = library.get(locale)
-    assert content.topics["emergency"].call == content.numbers["emergency_number"]
+    number = content.topics["emergency"].call
+    assert number == content.numbers["emergency_number"]
+    assert number is not None and len(number) <= 5  # one line, huge, on the round screen too
     called = {key for key, topic in content.topics.items() if topic.call}
     assert called == {"emergency"}  # the same red flags in every market
     for key, topic in content.topics.items():
