@@ -202,6 +202,8 @@ NOT_ON_THE_COLD_PATH = [
     "cramp_coach.reminders",
     "cramp_coach.routine",
     "ask_sdk_model.slu.entityresolution",
+    "cramp_coach.screens",  # an Echo Show's screen: a speaker loads no APL document or model
+    "ask_sdk_model.interfaces.alexa.presentation.apl",
 ]
 
 

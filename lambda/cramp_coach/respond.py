@@ -11,18 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_supported_interfaces
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from . import person, screens, session, ssml
+from . import person, session, ssml
 from .cards import answer_card
 from .content import Content, Reply
 from .deps import Deps
 from .phrasing import brief, pick_index
 from .questions import Question, ask
+
+if TYPE_CHECKING:
+    from .screens import Screen
 
 NO_FILL: Mapping[str, str] = MappingProxyType({})
 STRETCH = "stretch"  # Said.kind of a routine step (the routine repeats it itself)
@@ -85,7 +89,7 @@ def speak(
     question: Question | None = None,
     card: SimpleCard | None = None,
     sources: tuple[str, ...] | None = None,
-    screen: Callable[[], screens.Screen] | None = None,
+    screen: Callable[[], Screen] | None = None,
     **question_data: Any,
 ) -> Response:
     """The response, and what the session remembers of it: what was said, the question a yes
@@ -107,11 +111,23 @@ def speak(
     builder.set_should_end_session(reprompt is None)
     if card is not None:
         builder.set_card(card)
-    if screen is not None and screens.has_screen(handler_input):
-        for directive in screens.directives(screen(), person.of(handler_input).mode.night):
-            builder.add_directive(directive)
+    apl = _apl(handler_input) if screen is not None else None
+    if screen is not None and apl is not None:
+        from . import screens  # a device with a screen: nothing of it on a speaker's cold start
+
+        if screens.runs(apl):
+            for directive in screens.directives(screen(), person.of(handler_input).mode.night):
+                builder.add_directive(directive)
     response: Response = builder.response
     return response
+
+
+def _apl(handler_input: HandlerInput) -> Any:
+    """The device's Alexa.Presentation.APL interface: None on a device without a screen."""
+    try:
+        return get_supported_interfaces(handler_input).alexa_presentation_apl
+    except AttributeError:  # an envelope without context, system or device
+        return None
 
 
 def _render(content: Content, reply: Reply, said: Said) -> tuple[ssml.Speech, ssml.Speech | None]:
@@ -149,11 +165,17 @@ def _say_again(
     shown = said.topic and reply.title is not None
     card = answer_card(content, reply, speech) if shown else None
     sources = reply.sources if said.topic else None
-    screen = (lambda: screens.answer(content, reply, deps.content.root)) if shown else None
+    screen = (lambda: _answer_screen(content, reply, deps)) if shown else None
     return speak(
         handler_input, speech, reprompt, said=said, question=question, card=card,
         sources=sources, screen=screen, **data,
     )  # fmt: skip
+
+
+def _answer_screen(content: Content, reply: Reply, deps: Deps) -> Screen:
+    from . import screens
+
+    return screens.answer(content, reply, deps.content.root)
 
 
 def say(

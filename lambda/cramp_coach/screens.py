@@ -29,8 +29,6 @@ from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from ask_sdk_core.handler_input import HandlerInput
-
 from . import ssml
 from .content import Content, Reply
 
@@ -79,16 +77,9 @@ def _version(text: Any) -> tuple[int, ...]:
         return ()
 
 
-def has_screen(handler_input: HandlerInput) -> bool:
-    """The device shows APL documents of the version these are written in."""
-    from ask_sdk_core.utils import get_supported_interfaces
-
-    try:
-        apl = get_supported_interfaces(handler_input).alexa_presentation_apl
-    except AttributeError:  # no context, system or device: an envelope without one
-        return False
-    if apl is None:
-        return False
+def runs(apl: Any) -> bool:
+    """The device's APL interface (`get_supported_interfaces(...).alexa_presentation_apl`, not
+    None) has a runtime that reads documents of the version these are written in."""
     runtime = getattr(apl, "runtime", None)
     return _version(getattr(runtime, "max_version", None)) >= APL_VERSION
 
@@ -135,7 +126,7 @@ def stretch(
     content: Content,
     turn: StretchTurn,
     position: tuple[int, int],
-    sentences: tuple[str, ...],
+    instructions: str,
     root: str,
 ) -> Screen:
     """A stretch's screen: step `number` of `count` (`position`), its steps as said."""
@@ -147,7 +138,7 @@ def stretch(
             "stretch": {
                 "position": words["screen_step"].format(number=number, count=count),
                 "name": turn.step.title,
-                "instructions": " ".join(sentences),
+                "instructions": instructions,
                 "holdMs": turn.step.hold * 1000,
                 "next": words["screen_next"],
                 "pause": words["screen_pause"],

@@ -18,16 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from .. import clock, person, questions, returning, screens, session, slots, ssml, state
+from .. import clock, person, questions, returning, session, slots, ssml, state
 from ..cards import stretch_card
-from ..content import Length, Routine
+from ..content import Content, Length, Routine
 from ..deps import Deps
 from ..intents import Intent, Request, Slot, Touch
 from ..phrasing import Picker, picker
@@ -36,6 +36,7 @@ from ..respond import STRETCH, Said, last_said, say_prompt, speak
 from ..routine import (
     Form,
     Progress,
+    StretchTurn,
     introduction,
     next_reprompt,
     render_step,
@@ -44,6 +45,9 @@ from ..routine import (
 )
 from .base import IntentHandler
 from .lazy import Loaded, Perform
+
+if TYPE_CHECKING:
+    from ..screens import Screen
 
 SAID_STRETCH = Said(key=STRETCH, kind=STRETCH)
 HINTED = "hinted"  # in the session's routine: "say explain" has been said in this session
@@ -156,7 +160,7 @@ class RoutineFlow:
             said=SAID_STRETCH,
             question=None if turn.finished else Question.NEXT,
             card=stretch_card(content, turn.step, sentences),
-            screen=lambda: screens.stretch(content, turn, position, (said,), root),
+            screen=lambda: stretch_screen(content, turn, position, said, root),
         )
 
     def start(
@@ -259,6 +263,15 @@ class RoutineFlow:
         """The place is already saved after every stretch: just say so and end the session."""
         session.attributes(handler_input).pop(session.ROUTINE, None)
         return say_prompt(handler_input, self.deps, key)
+
+
+def stretch_screen(
+    content: Content, turn: StretchTurn, position: tuple[int, int], said: str, root: str
+) -> Screen:
+    """What a device with a screen shows of a stretch (only it imports screens)."""
+    from .. import screens
+
+    return screens.stretch(content, turn, position, said, root)
 
 
 class _RoutineHandler(IntentHandler):
