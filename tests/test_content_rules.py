@@ -156,8 +156,15 @@ def spoken_units(content: Content) -> Iterator[tuple[str, str]]:
             yield f"replies.{key}.reprompt[{i}]", phrase
 
 
+def shown_units(content: Content) -> Iterator[tuple[str, str]]:
+    """(where, text) for what an Echo Show shows beside the speech: each topic's key action."""
+    for key, topic in content.topics.items():
+        if topic.screen:
+            yield f"topics.{key}.screen", topic.screen
+
+
 def all_text(content: Content) -> list[tuple[str, str]]:
-    return list(spoken_units(content))
+    return [*spoken_units(content), *shown_units(content)]
 
 
 def heard(content: Content, text: str) -> str:
