@@ -14,18 +14,22 @@ from __future__ import annotations
 import json
 import random
 import re
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from cramp_coach import state
+from cramp_coach import ssml, state
 from cramp_coach.config import Config
 from cramp_coach.content import ContentLibrary
 from cramp_coach.entry import handle_event
 from cramp_coach.intents import Touch
+from cramp_coach.local import envelope as env
 from cramp_coach.local.envelope import SCREENS, Device, with_screen
 from cramp_coach.local.resolver import Resolver
 from cramp_coach.local.simulator import Simulator, Turn
@@ -37,6 +41,7 @@ from cramp_coach.skill import build_skill
 from cramp_coach.store import SqliteStore
 
 from .helpers.clock import DAYTIME
+from .helpers.fuzz_count import EXAMPLES
 from .helpers.locales import LOCALES
 from .helpers.paths import CONTENT, ROOT
 from .helpers.routine_turns import asks_continue_or_restart, stretch_number
@@ -453,3 +458,68 @@ def test_the_manifest_declares_apl_for_every_screen_the_documents_lay_out() -> N
             and v["minHeight"] <= screen.pixel_height <= v["maxHeight"]
             for v in viewports
         ), profile
+
+
+# --- Whatever a screen sends ----------------------------------------------------------------
+
+FUZZ_SKILL = build_skill(
+    Config(),
+    SqliteStore(Path(tempfile.mkdtemp()) / "fuzz.sqlite3"),
+    content=ContentLibrary(CONTENT),
+    rng=random.Random(7),
+)
+ANYTHING = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner),
+    max_leaves=6,
+)
+TOUCHED = st.lists(st.sampled_from([*Touch, "skip", ""]) | ANYTHING, max_size=3)
+REQUESTS = st.sampled_from(["touch", "CrampNowIntent", "EmergencyIntent", "AMAZON.NextIntent"])
+RUNTIMES = st.sampled_from([None, "2023.3", "2024.2", "1.6", "2023", "garbage"])
+PLACES = (
+    st.none()
+    | ANYTHING
+    | st.fixed_dictionaries(
+        {"length": st.sampled_from(["short", "full", "?"]), "position": st.integers(-2, 9)}
+    )
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kind=REQUESTS,
+    arguments=TOUCHED,
+    runtime=RUNTIMES,
+    profile=st.sampled_from(sorted(SCREENS)),
+    place=PLACES,
+    night=st.booleans(),
+)
+def test_whatever_a_screen_sends_it_gets_a_valid_answer_and_only_screens_it_can_show(
+    kind: str, arguments: list[Any], runtime: str | None, profile: str, place: Any, night: bool
+) -> None:
+    EXAMPLES["screens"] += 1
+    device = Device() if runtime is None else with_screen(Device(), profile, runtime)
+    now = NIGHT if night else DAYTIME
+    request = (
+        env.user_event(arguments, Document.STRETCH.token, now=now)
+        if kind == "touch"
+        else env.intent_request(kind, now=now)
+    )
+    session = env.Session(new=False, attributes={} if place is None else {"routine": place})
+    result = handle_event(env.envelope(request, device, session), None, FUZZ_SKILL)
+    response = result["response"]
+    speech = (response.get("outputSpeech") or {}).get("ssml")
+    reprompt = ((response.get("reprompt") or {}).get("outputSpeech") or {}).get("ssml")
+    for said in (speech, reprompt):
+        assert said is None or ssml.validate(said) == []
+    assert (reprompt is not None) == (response.get("shouldEndSession") is False)
+    rendered = [
+        d for d in response.get("directives", []) if d["type"].startswith("Alexa.Presentation")
+    ]
+    if runtime not in ("2023.3", "2024.2"):
+        assert rendered == []  # no screen, or one that cannot read these documents
+    for directive in rendered:
+        if directive["type"].endswith("RenderDocument"):
+            name = Document(directive["token"].removeprefix("cramp-coach-"))
+            data = directive["datasources"][DATASOURCE]
+            assert [p for p in bound_paths(document(name.value)) if not has_path(data, p)] == []
