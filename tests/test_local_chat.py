@@ -152,3 +152,20 @@ def test_a_locale_without_a_model_is_refused_with_the_ones_there_are(tmp_path: P
     )
     assert completed.returncode == 2
     assert "no interaction model for fr-FR" in completed.stderr and "en-US" in completed.stderr
+
+
+def test_on_a_screen_the_chat_prints_each_screen_and_takes_touches(tmp_path: Path) -> None:
+    lines = [
+        "ask cramp coach I have chest pain",
+        "ask cramp coach to start my short bedtime stretches",
+        "yes",
+        "/touch next",
+        "/touch pause",
+    ]
+    out = chat(["--screen", "hubRoundSmall"], "\n".join(lines) + "\n", tmp_path / "db").stdout
+    red_flag = '{"payload": {"theme": {"night": false}, "call": {"number": "911"}}}'
+    assert f"[screen cramp-coach-red_flag] {red_flag}" in out
+    touched = out.split("> /touch next", 1)[1]
+    assert "[screen cramp-coach-stretch]" in touched and '"position": "2 of 4"' in touched
+    assert "keep your place" in out.split("> /touch pause", 1)[1]
+    assert "[screen" not in chat([], lines[0] + "\n", tmp_path / "db").stdout  # a speaker

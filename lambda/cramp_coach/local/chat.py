@@ -6,6 +6,8 @@
     cramp-coach --wav DIR ...         also write each answer to DIR/turn-NN.wav
     cramp-coach --time 02:30 --tz Europe/London   pretend it is 2:30 a.m. there (night mode)
     cramp-coach --grant               the reminders permission is already granted
+    cramp-coach --screen hubLandscapeSmall   an Echo Show 5: prints each screen's datasource;
+                                      "/touch next" (pause, repeat) touches its buttons
 
 Saying "alexa, good night" (with no session open) runs an Alexa Routine whose action is
 Cramp Coach's custom task "start bedtime stretches", as the Alexa app would set it up.
@@ -34,7 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from .envelope import Device
+from .envelope import SCREENS, Device, with_screen
 from .locales import AlexaWords, example_phrases, model_locales, model_path, skill_name
 from .resolver import Resolver
 from .simulator import Simulator, Turn
@@ -114,6 +116,10 @@ def show(turn: Turn, out: TextIO, verbose: bool) -> None:
         print(f"  [card] {card.get('title', '')}", file=out)
         for line in sources:
             print(f"         {line}", file=out)
+    screen = turn.screen
+    if screen is not None:  # no APL renderer here: what the document is given to show
+        data = json.dumps(screen.get("datasources", {}), ensure_ascii=False)
+        print(f"  [screen {screen.get('token', '')}] {data}", file=out)
     if verbose:
         state = "session ends" if turn.ends_session else f"listening; reprompt: {turn.reprompt}"
         print(f"  ({state})", file=out)
@@ -139,7 +145,8 @@ def converse(
             break
         if echo:
             print(f"> {line}", file=out)
-        turn = simulator.say(line)
+        touched = re.fullmatch(r"/touch\s+(\S+)", line)  # a button on the screen
+        turn = simulator.touch(touched.group(1)) if touched else simulator.say(line)
         turns += 1
         task = turn.request.get("request", {}).get("task")
         if task:
@@ -178,7 +185,11 @@ def simulated_clock(at: str | None, zone: str) -> Callable[[], datetime] | None:
 
 
 def build_simulator(
-    locale: str, api: Any = None, clock: Callable[[], datetime] | None = None, grant: bool = False
+    locale: str,
+    api: Any = None,
+    clock: Callable[[], datetime] | None = None,
+    grant: bool = False,
+    screen: str | None = None,
 ) -> Simulator:
     # The skill reads its configuration (CRAMP_COACH_DB, ...) from the environment on the
     # first request, exactly as on Lambda.
@@ -193,6 +204,8 @@ def build_simulator(
         api_endpoint=api.endpoint if api is not None else Device().api_endpoint,
         granted_scopes=frozenset({SCOPE}) if grant else frozenset(),
     )
+    if screen is not None:
+        device = with_screen(device, screen)
     zone = (lambda: api.time_zone) if api is not None else None
     return Simulator(lambda_handler, resolver, device, clock=clock, zone=zone)
 
@@ -214,6 +227,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--tz", default=None, help="the device's time zone (default: this machine's)"
     )
     parser.add_argument("--grant", action="store_true", help="reminders permission already granted")
+    parser.add_argument(
+        "--screen",
+        choices=sorted(SCREENS),
+        help="an Echo Show of this viewport profile: prints each screen's datasource; "
+        "'/touch next' (pause, repeat) touches its buttons",
+    )
     return parser.parse_intermixed_args(argv)
 
 
@@ -243,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     api = FakeAlexaApi(time_zone=zone)
     # Trust the stand-in's own certificate (requests, and the standard library's HTTP client).
     os.environ["REQUESTS_CA_BUNDLE"] = os.environ["SSL_CERT_FILE"] = api.ca_file
-    simulator = build_simulator(args.locale, api, clock, args.grant)
+    simulator = build_simulator(args.locale, api, clock, args.grant, args.screen)
     voice = Voice(args.speak, args.wav, out) if (args.speak or args.wav) else None
     talk = functools.partial(
         converse, simulator, out=out, verbose=args.verbose, voice=voice, api=api
