@@ -48,6 +48,7 @@ from .helpers.routine_turns import asks_continue_or_restart, stretch_number
 from .helpers.stored import saved
 
 APL = CONTENT / "apl"
+SHOW_5 = "hubLandscapeSmall"
 NIGHT = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 03:00 in New York
 BOUND = re.compile(r"\$\{[^}]*\}")  # a data-binding expression
 PAYLOAD_PATH = re.compile(r"\bpayload((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
@@ -124,12 +125,9 @@ def has_path(data: Any, path: tuple[str, ...]) -> bool:
     return True
 
 
-def on(device: Device, profile: str = "hubLandscapeSmall", **versions: str) -> Device:
-    return with_screen(device, profile, **versions)
-
-
-def show(echo: Simulator, profile: str = "hubLandscapeSmall") -> Simulator:
-    echo.device = on(echo.device, profile)
+def show(echo: Simulator, profile: str = SHOW_5) -> Simulator:
+    """The same Echo, now with a screen of this viewport profile."""
+    echo.device = with_screen(echo.device, profile)
     return echo
 
 
@@ -138,7 +136,7 @@ def twin(tmp_path: Path, library: ContentLibrary, name: str, resolver: Resolver)
     other twin's: two twins told the same things say the same words."""
     store = SqliteStore(tmp_path / f"{name}.sqlite3")
     skill = build_skill(Config(), store, content=library, rng=random.Random(7))
-    device = on(Device(user_id=f"amzn1.ask.account.{name}"))
+    device = with_screen(Device(user_id=f"amzn1.ask.account.{name}"), SHOW_5)
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return handle_event(event, context, skill)
@@ -287,7 +285,7 @@ def test_a_speaker_keeps_its_cards_and_gets_no_apl(echo: Simulator) -> None:
 
 
 def test_an_apl_runtime_older_than_the_documents_gets_no_screen(echo: Simulator) -> None:
-    echo.device = on(echo.device, apl_version="1.6")
+    echo.device = with_screen(echo.device, SHOW_5, apl_version="1.6")
     turns = a_night_on_the_show(echo)
     assert all(apl_directives(turn) == [] for turn in turns)
     assert turns[0].card is not None
