@@ -60,6 +60,7 @@ DEMAND_LOADED = (
     "ask_sdk_model.services.reminder_management",
     "ask_sdk_model.interfaces.connections",
     "ask_sdk_model.slu.entityresolution",
+    "aws_lambda_powertools.metrics",  # the EMF serializer (metrics.py), with the first line
 )
 
 
