@@ -232,20 +232,20 @@ class Writer:
     def __init__(
         self,
         config: Config,
-        locales: Collection[str],
+        locales: Callable[[], Collection[str]],
         topics: Callable[[HandlerInput], Collection[str]],
     ) -> None:
         self.enabled = config.metrics
         self.namespace = config.metrics_namespace
-        self.locales = frozenset(locales)
+        self.locales = locales  # those the skill has words for
         self.topics = topics  # the request's locale's topic intents
         self.sink: Callable[[str], None] = Sink(config.metrics_file)
         self._cold = True
 
     def dimensions(self, handler_input: HandlerInput) -> dict[str, str]:
-        locale = getattr(handler_input.request_envelope.request, "locale", None)
+        locale = str(getattr(handler_input.request_envelope.request, "locale", None))
         return {
-            Dimension.LOCALE: locale if locale in self.locales else OTHER_LOCALE,
+            Dimension.LOCALE: locale if locale in self.locales() else OTHER_LOCALE,
             Dimension.PERIOD: "night" if person.of(handler_input).mode.night else "day",
             Dimension.SCREEN: "yes" if has_screen(handler_input) else "no",
         }
@@ -257,13 +257,17 @@ class Writer:
         if not self.enabled:
             return
         counts = Counter(tally.counts)
-        counts[f"{Metric.REQUEST}.{request_name(handler_input, self.topics(handler_input))}"] += 1
         kind = getattr(handler_input.request_envelope.request, "object_type", None)
         if kind in SPOKEN or kind == "Alexa.Presentation.APL.UserEvent":
             counts[Metric.TURN] += 1
         if self._cold:
             self._cold = False
             counts[Metric.COLD_START] += 1
+        try:
+            topics = self.topics(handler_input)
+        except Exception:  # no words to be had: only the names intents.py declares
+            topics = frozenset()
+        counts[f"{Metric.REQUEST}.{request_name(handler_input, topics)}"] += 1
         try:
             line = serialize(self.namespace, self.dimensions(handler_input), counts)
         except Exception as error:  # the answer matters more than its count

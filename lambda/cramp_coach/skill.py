@@ -213,7 +213,7 @@ def build_skill(
     builder.add_global_response_interceptor(MissCount())  # an understood turn ends the misses
     builder.add_global_response_interceptor(metrics.Write())  # last: the request's EMF line
     writer = metrics.Writer(
-        config, deps.content.available(), lambda h: deps.content_for(h).answer_intents
+        config, deps.content.available, lambda h: deps.content_for(h).answer_intents
     )
     begin = metrics.Begin(writer)
     for interceptor in (begin, StartClock(), SessionCheck(), PersonContext(profiles), RequestLog()):
