@@ -353,3 +353,24 @@ def test_the_deadline_comes_from_lambdas_remaining_time(package: Path, tmp_path:
     assert [kind for kind, _ in answers] == ["response"], output
     [due] = [float(s) for s in re.findall(r"answer due in ([0-9.]+) s", output)]
     assert 0 < due <= 3.0, output
+
+
+def test_the_bundle_writes_one_emf_line_per_request_through_the_runtime_client(
+    package: Path, tmp_path: Path
+) -> None:
+    """Metrics from the zip itself (its trimmed aws-lambda-powertools), on stdout as Lambda's
+    runtime forwards it to CloudWatch Logs: the cold start counted once."""
+    device = env.Device(api_endpoint="https://127.0.0.1:9")
+    events = [
+        env.envelope(env.launch_request(), device, env.Session()),
+        env.envelope(env.intent_request("CrampNowIntent"), device, env.Session()),
+    ]
+    answers, output = run_through_awslambdaric(package, tmp_path, events)
+    assert [kind for kind, _ in answers] == ["response"] * 2, output
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith('{"_aws"')]
+    assert [sorted(k for k in line if "." in k) for line in lines] == [
+        ["Request.LaunchRequest"],
+        ["Request.CrampNowIntent", "Topic.cramp_now"],
+    ], output
+    assert [line.get("ColdStart") for line in lines] == [[1.0], None]
+    assert "metrics not written" not in output

@@ -325,3 +325,31 @@ def test_no_metric_or_log_line_holds_an_id_or_words_heard(
     for text in (written, *logs.lines):
         for secret in (user, device, session_id, heard.strip()):
             assert secret not in text
+
+
+def test_the_web_service_writes_the_same_lines_as_lambda(tmp_path: Path) -> None:
+    """The same envelope through the web service (Flask, flask-ask-sdk) and through the Lambda
+    entry point: the same line, but for its timestamp."""
+    from cramp_coach.web.app import create_app
+
+    written = {}
+    for way in ("lambda", "web"):
+        sink = tmp_path / f"{way}.jsonl"
+        config = Config(
+            metrics=True,
+            metrics_file=str(sink),
+            insecure_local_dev=True,
+            state_path=str(tmp_path / f"{way}.sqlite3"),
+        )
+        skill = build_skill(config, SqliteStore(tmp_path / f"{way}.sqlite3"))
+        event = env.envelope(env.intent_request("CrampNowIntent"), env.Device(), env.Session())
+        if way == "lambda":
+            handle_event(event, None, skill)
+        else:
+            client = create_app(config, skill=skill).test_client()
+            assert client.post("/", json=event).status_code == 200
+        [line] = lines_of(sink)
+        line["_aws"].pop("Timestamp")
+        written[way] = line
+    assert written["web"] == written["lambda"]
+    assert written["web"]["Topic.cramp_now"] == [1.0]

@@ -211,6 +211,11 @@ class Sink:
                     out.write(line + "\n")
 
 
+def load_serializer() -> None:
+    """Import the serializer now (a long-lived web service, at start): no request pays for it."""
+    import aws_lambda_powertools.metrics  # noqa: F401
+
+
 def serialize(namespace: str, dimensions: dict[str, str], counts: Counter[str]) -> str:
     """One EMF line, through aws-lambda-powertools (imported on the first line a process writes).
     No service dimension (an empty service): the dimensions are ours alone."""
