@@ -87,8 +87,8 @@ class ErrorKind(StrEnum):
 
 OTHER = "Other"  # an intent or request name the skill does not declare
 OTHER_LOCALE = "other"
-# The answers that send a person to urgent or medical help, by intent (tests/nlu checks the
-# same set: cramp_coach.local.nlu.RED_FLAG_INTENTS).
+# The answers that send a person to urgent or medical help, by intent (the NLU evaluation,
+# cramp_coach.local.nlu, groups its red-flag lines by the same set).
 RED_FLAG_INTENTS = frozenset(
     {
         "EmergencyIntent",
