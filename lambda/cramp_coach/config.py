@@ -54,6 +54,7 @@ class Config:
     metrics: bool = False  # EMF lines, one per request (metrics.py); on unless turned off
     metrics_namespace: str = DEFAULT_METRICS_NAMESPACE
     metrics_file: str | None = None  # the lines appended to this file instead of stdout
+    runtime_api: str | None = None  # Lambda's Runtime API (host:port), for the metrics extension
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -71,4 +72,5 @@ class Config:
             metrics=(env.get("CRAMP_COACH_METRICS") or "on").lower() not in METRICS_OFF,
             metrics_namespace=env.get("CRAMP_COACH_METRICS_NAMESPACE") or DEFAULT_METRICS_NAMESPACE,
             metrics_file=env.get("CRAMP_COACH_METRICS_FILE") or None,
+            runtime_api=env.get("AWS_LAMBDA_RUNTIME_API") or None,
         )

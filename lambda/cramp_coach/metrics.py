@@ -1,11 +1,12 @@
 """Counts for the operator, in CloudWatch's Embedded Metric Format (EMF), with no personal data.
 
 While a request is handled, `count()` adds to the request's tally (a Counter in its request
-attributes: microseconds, nothing imported). Once the response is built, `Write` turns the
-tally into one EMF line through aws-lambda-powertools' serializer and writes it to the sink:
-stdout (CloudWatch Logs picks it up on Lambda; the web service's log collector does the same),
-or a file (`make run`'s chat keeps its transcript clean). The serializer is imported with the
-first line a process writes; bench/README.md gives what that costs a cold start.
+attributes: microseconds, nothing imported). Once the response is built, `Write` hands the
+tally over, to be turned into one EMF line by aws-lambda-powertools' serializer and written to
+the sink: stdout (CloudWatch Logs picks it up on Lambda; the web service's log collector does
+the same), or a file (`make run`'s chat keeps its transcript clean). On Lambda that happens
+after the response has gone (afterwards.py), so the serializer's import, which the first line
+of a process pays, stays off the answer's path; bench/README.md gives the figures.
 
 What a line may hold, and nothing else: the dimensions Locale (one the skill has words for,
 else "other"), Period (day or night) and Screen (yes or no), and counts whose names are built
@@ -34,6 +35,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from . import person, session
+from .afterwards import AFTERWARDS
 from .intents import SPOKEN, Intent, Request
 
 if TYPE_CHECKING:
@@ -245,6 +247,7 @@ class Writer:
         self.locales = locales  # those the skill has words for
         self.topics = topics  # the request's locale's topic intents
         self.sink: Callable[[str], None] = Sink(config.metrics_file)
+        self.later: Callable[[Callable[[], None]], None] = AFTERWARDS.later
         self._cold = True
 
     def dimensions(self, handler_input: HandlerInput) -> dict[str, str]:
@@ -273,12 +276,12 @@ class Writer:
         except Exception:  # no words to be had: only the names intents.py declares
             topics = frozenset()
         counts[f"{Metric.REQUEST}.{request_name(handler_input, topics)}"] += 1
-        try:
-            line = serialize(self.namespace, self.dimensions(handler_input), counts)
-        except Exception as error:  # the answer matters more than its count
-            log.warning("metrics not written: %s", type(error).__name__)
-            return
-        self.sink(line)
+        dimensions = self.dimensions(handler_input)
+
+        def write_metrics() -> None:  # serialized once the answer has gone (afterwards.py)
+            self.sink(serialize(self.namespace, dimensions, counts))
+
+        self.later(write_metrics)
 
 
 class Begin(AbstractRequestInterceptor):
