@@ -37,6 +37,8 @@ class FakeRuntimeApi:
             self.pending.put(event)
         self.results: queue.Queue[tuple[str, Any]] = queue.Queue()  # ("response" | "error", body)
         self.timeline: list[str] = []  # "response", "error", "extension asks"
+        self.handed_at: list[float] = []  # time.perf_counter() as each event was handed out
+        self.answered_at: list[float] = []  # ... and as its response or error arrived
         self._invokes: dict[str, queue.Queue[dict[str, Any]]] = {}  # each extension's events
         self._asking: set[str] = set()  # extensions waiting for their next event
         self._ready = threading.Condition()
@@ -76,6 +78,7 @@ class FakeRuntimeApi:
                 invoke = {"eventType": "INVOKE", "deadlineMs": ends, "requestId": request_id}
                 for events in api._invokes.values():
                     events.put(invoke)
+                api.handed_at.append(time.perf_counter())
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Lambda-Runtime-Aws-Request-Id", request_id)
@@ -119,6 +122,8 @@ class FakeRuntimeApi:
                     described = {"functionName": "cramp-coach", "functionVersion": "$LATEST"}
                     self.reply(200, described, **{"Lambda-Extension-Identifier": name})
                     return
+                if self.path.endswith(("/response", "/error")):
+                    api.answered_at.append(time.perf_counter())
                 if self.path.endswith("/response"):
                     api.timeline.append("response")
                     api.results.put(("response", body))
