@@ -60,6 +60,10 @@ POWERTOOLS_KEPT = frozenset(
     }
 )  # fmt: skip
 LICENCES = ("LICENSE", "LICENCE", "NOTICE", "COPYING", "AUTHORS")
+# Parts of dependencies that nothing on Lambda imports: urllib3's contrib (emscripten, only on
+# that platform; SOCKS and pyOpenSSL, which requests tries and does without: their own
+# dependencies are not installed either) and charset_normalizer's command line.
+UNUSED = ("urllib3/contrib", "charset_normalizer/cli")
 # Only the terminal tools and the self-hosted web service; the Lambda never imports them.
 NOT_IN_LAMBDA = ("local", "web")
 # The content's JSON Schema is for editors and the tests; the loader never reads it.
@@ -128,6 +132,8 @@ def dependencies(requirements: Path, target: Path) -> None:
             if path.is_file() and not licence:
                 path.unlink()
     trim_powertools(target / POWERTOOLS)
+    for part in UNUSED:
+        shutil.rmtree(target / part, ignore_errors=True)
 
 
 def trim_powertools(package: Path) -> None:
