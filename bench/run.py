@@ -670,7 +670,7 @@ def metrics_through_the_runtime() -> dict[str, Any]:
     response reaching the API; metrics on (the extension writes each line after the answer) and
     off. Medians of METRICS_ROUNDS fresh processes each, interleaved."""
     from cramp_coach.local import envelope as env
-    from tests.helpers.lambda_runtime import FakeRuntimeApi
+    from tools.lambda_runtime import FakeRuntimeApi
 
     device = env.Device(api_endpoint="https://127.0.0.1:9")
     event = env.envelope(env.intent_request("CrampNowIntent"), device, env.Session())

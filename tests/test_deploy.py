@@ -291,7 +291,7 @@ def run_through_awslambdaric(
     """What the function answered to each event, and everything it printed (`timeline`: what
     the Runtime API saw, in order: FakeRuntimeApi.timeline)."""
     pytest.importorskip("awslambdaric")
-    from .helpers.lambda_runtime import FakeRuntimeApi
+    from tools.lambda_runtime import FakeRuntimeApi
 
     task = tmp_path / "task"
     with zipfile.ZipFile(package / "cramp-coach-lambda.zip") as bundle:

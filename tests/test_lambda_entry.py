@@ -251,7 +251,7 @@ def test_a_returning_person_at_night_costs_a_cold_start_only_what_it_needs(
     # As on Lambda, with the Runtime API there: the metrics extension registers at init and
     # writes the EMF line (loading its serializer) only after the answer has gone, so the
     # serializer is not among what the answer loads (afterwards.py).
-    from .helpers.lambda_runtime import FakeRuntimeApi
+    from tools.lambda_runtime import FakeRuntimeApi
 
     runtime = FakeRuntimeApi([])
     try:

@@ -42,8 +42,8 @@ def exchange(
     import socket
 
     host, _, port = address.rpartition(":")
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {address}", "Connection: close"]
-    lines += [f"Content-Length: {len(body)}", *(f"{k}: {v}" for k, v in headers.items())]
+    lines = [f"{method} {path} HTTP/1.1", f"Host:{address}", "Connection:close"]
+    lines += [f"Content-Length:{len(body)}", *(f"{k}:{v}" for k, v in headers.items())]
     with socket.create_connection((host, int(port))) as connection:
         connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
         received = bytearray()

@@ -1,5 +1,6 @@
 """A stand-in for the AWS Lambda Runtime API on 127.0.0.1, so the real runtime interface client
-(awslambdaric, what Lambda's Python runtime runs) can load the bundle and answer events.
+(awslambdaric, what Lambda's Python runtime runs) can load the bundle and answer events (for the
+tests and the bench).
 
 It implements the documented invocation loop: GET .../invocation/next hands out the queued
 events one by one (and holds the next call while there are none), POST .../response and
@@ -19,8 +20,6 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-
-from .serving import serve_in_background
 
 PREFIX = "/2018-06-01/runtime"
 EXTENSIONS = "/2020-01-01/extension"
@@ -45,7 +44,9 @@ class FakeRuntimeApi:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.address = f"127.0.0.1:{self._server.server_address[1]}"
-        serve_in_background(self._server)
+        threading.Thread(  # polling for shutdown often: a stop is quick
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        ).start()
 
     def settled(self, timeout: float = 30) -> bool:
         """Whether the last invocation has ended: every registered extension asked again."""
