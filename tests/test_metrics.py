@@ -353,3 +353,17 @@ def test_the_web_service_writes_the_same_lines_as_lambda(tmp_path: Path) -> None
         written[way] = line
     assert written["web"] == written["lambda"]
     assert written["web"]["Topic.cramp_now"] == [1.0]
+
+
+def test_without_a_runtime_api_to_register_with_the_lines_are_written_at_once() -> None:
+    """Off Lambda, or if the Extensions API refuses: nothing waits for an extension."""
+    from cramp_coach.afterwards import Afterwards
+    from tools.ports import free_port
+
+    afterwards = Afterwards()
+    assert afterwards.register(f"127.0.0.1:{free_port()}") is False  # nothing listens there
+    ran: list[str] = []
+    afterwards.later(lambda: ran.append("written"))
+    assert ran == ["written"]
+    afterwards.done()  # nothing was left for later
+    assert ran == ["written"]

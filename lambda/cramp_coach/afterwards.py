@@ -10,8 +10,8 @@ web service, the chat, the tests), and whenever the extension could not register
 a job at once.
 
 The Extensions API is spoken over a plain socket, two small HTTP/1.1 exchanges on loopback:
-the standard library's http.client would cost the cold start about 18 ms to import, more than
-the serializer this keeps off the answer's path (bench/README.md).
+importing the standard library's http.client at init would cost a cold start about as much as
+the serializer this keeps off the answer's path (bench/README.md has both figures).
 """
 
 from __future__ import annotations
