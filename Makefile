@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 ARGS ?=
 
-.PHONY: run serve test pytest fuzz load bench contention nlu package content-keys lint format clean
+.PHONY: run serve test pytest fuzz load bench contention nlu package report content-keys lint format clean
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
@@ -59,6 +59,11 @@ nlu: $(STAMP)
 ## Assemble build/skill-package and build/lambda (for ask deploy / sam deploy) and the zip.
 package: $(STAMP)
 	$(BIN)/python tools/package.py
+
+## Sum a log of the skill's EMF lines (a CloudWatch Logs export, or CRAMP_COACH_METRICS_FILE)
+## into a table: fallback rate, routine completion, the most-asked topics. make report LOG=file
+report: $(STAMP)
+	@$(BIN)/python tools/report.py $(LOG)
 
 ## After changing content/schema/: derive lambda/cramp_coach/content_keys.py, the keys the
 ## loader requires, and content/schema/overlay/, the schemas of a locale written against

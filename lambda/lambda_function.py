@@ -9,7 +9,12 @@ from typing import Any
 # those objects are then set aside for good.
 gc.disable()
 
-from cramp_coach.entry import handle_event, prepare_ahead  # noqa: E402
+from cramp_coach.entry import (  # noqa: E402
+    handle_event,
+    invocation_done,
+    prepare_ahead,
+    write_metrics_after_answers,
+)
 
 
 def _settle() -> None:
@@ -20,6 +25,8 @@ def _settle() -> None:
 
 if prepare_ahead():  # SnapStart or provisioned concurrency: everything loaded at init
     _settle()
+else:  # on demand: the metrics extension, each EMF line written after its answer has gone
+    write_metrics_after_answers()
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -27,3 +34,4 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return handle_event(event, context)
     finally:
         _settle()
+        invocation_done()

@@ -287,10 +287,12 @@ def run_through_awslambdaric(
     events: list[dict[str, Any]],
     time_limit_ms: int | None = None,
     log_level: str = "INFO",
+    timeline: list[str] | None = None,
 ) -> tuple[list[tuple[str, Any]], str]:
-    """What the function answered to each event, and everything it printed."""
+    """What the function answered to each event, and everything it printed (`timeline`: what
+    the Runtime API saw, in order: FakeRuntimeApi.timeline)."""
     pytest.importorskip("awslambdaric")
-    from .helpers.lambda_runtime import FakeRuntimeApi
+    from tools.lambda_runtime import FakeRuntimeApi
 
     task = tmp_path / "task"
     with zipfile.ZipFile(package / "cramp-coach-lambda.zip") as bundle:
@@ -316,6 +318,9 @@ def run_through_awslambdaric(
     )
     try:
         answers = [runtime.results.get(timeout=60) for _ in events]
+        runtime.settled()  # the invocation ends when the metrics extension asks again
+        if timeline is not None:
+            timeline.extend(runtime.timeline)
     finally:
         process.kill()
         output = process.communicate()[0]
@@ -354,3 +359,29 @@ def test_the_deadline_comes_from_lambdas_remaining_time(package: Path, tmp_path:
     assert [kind for kind, _ in answers] == ["response"], output
     [due] = [float(s) for s in re.findall(r"answer due in ([0-9.]+) s", output)]
     assert 0 < due <= 3.0, output
+
+
+def test_the_bundle_writes_one_emf_line_per_request_through_the_runtime_client(
+    package: Path, tmp_path: Path
+) -> None:
+    """Metrics from the zip itself (its trimmed aws-lambda-powertools), on stdout as Lambda's
+    runtime forwards it to CloudWatch Logs, written by the metrics extension's thread once each
+    answer has gone: the cold start counted once."""
+    device = env.Device(api_endpoint="https://127.0.0.1:9")
+    events = [
+        env.envelope(env.launch_request(), device, env.Session()),
+        env.envelope(env.intent_request("CrampNowIntent"), device, env.Session()),
+    ]
+    seen: list[str] = []
+    answers, output = run_through_awslambdaric(package, tmp_path, events, timeline=seen)
+    assert [kind for kind, _ in answers] == ["response"] * 2, output
+    # The extension registered at init; each invocation ends (the extension asks again) only
+    # after its response was posted, its line written in between (afterwards.py).
+    assert seen == ["extension asks", "response", "extension asks", "response", "extension asks"]
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith('{"_aws"')]
+    assert [sorted(k for k in line if "." in k) for line in lines] == [
+        ["Request.LaunchRequest"],
+        ["Request.CrampNowIntent", "Topic.cramp_now"],
+    ], output
+    assert [line.get("ColdStart") for line in lines] == [[1.0], None]
+    assert "after the answer:" not in output and "metrics extension" not in output

@@ -32,6 +32,38 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
 # Provided by the Lambda Python runtime; left out of the zip.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
+# aws-lambda-powertools is a toolkit of many utilities; the skill uses its Metrics serializer
+# alone (metrics.py). The modules importing it loads are kept, the rest (4 MB unpacked: the
+# event handler, parsers, idempotency, ...) left out, so the zip stays under 5 MB; the bundle
+# tests (tests/test_deploy.py) write lines through the runtime client from the zip itself, and
+# tests/test_metrics.py checks this list against what the import loads.
+POWERTOOLS = "aws_lambda_powertools"
+POWERTOOLS_KEPT = frozenset(
+    {
+        "__init__.py", "exceptions/__init__.py", "package_logger.py", "warnings/__init__.py",
+        "logging/__init__.py", "logging/constants.py", "logging/exceptions.py",
+        "logging/filters.py", "logging/formatter.py", "logging/lambda_context.py",
+        "logging/logger.py", "logging/buffer/__init__.py", "logging/buffer/cache.py",
+        "logging/buffer/config.py", "logging/buffer/functions.py",
+        "metrics/__init__.py", "metrics/base.py", "metrics/exceptions.py",
+        "metrics/functions.py", "metrics/metrics.py", "metrics/provider/__init__.py",
+        "metrics/provider/base.py", "metrics/provider/cold_start.py",
+        "metrics/provider/cloudwatch_emf/__init__.py",
+        "metrics/provider/cloudwatch_emf/cloudwatch.py",
+        "metrics/provider/cloudwatch_emf/constants.py",
+        "metrics/provider/cloudwatch_emf/exceptions.py",
+        "metrics/provider/cloudwatch_emf/metric_properties.py",
+        "shared/__init__.py", "shared/constants.py", "shared/functions.py",
+        "shared/lazy_import.py", "shared/types.py", "shared/user_agent.py", "shared/version.py",
+        "tracing/__init__.py", "tracing/extensions.py", "tracing/tracer.py",
+        "utilities/__init__.py", "utilities/jmespath_utils/__init__.py",
+    }
+)  # fmt: skip
+LICENCES = ("LICENSE", "LICENCE", "NOTICE", "COPYING", "AUTHORS")
+# Parts of dependencies that nothing on Lambda imports: urllib3's contrib (emscripten, only on
+# that platform; SOCKS and pyOpenSSL, which requests tries and does without: their own
+# dependencies are not installed either) and charset_normalizer's command line.
+UNUSED = ("urllib3/contrib", "charset_normalizer/cli")
 # Only the terminal tools and the self-hosted web service; the Lambda never imports them.
 NOT_IN_LAMBDA = ("local", "web")
 # The content's JSON Schema is for editors and the tests; the loader never reads it.
@@ -92,6 +124,27 @@ def dependencies(requirements: Path, target: Path) -> None:
             shutil.rmtree(name) if name.is_dir() else name.unlink()
     for cache in target.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
+    for marker in target.rglob("py.typed"):  # for type checkers only
+        marker.unlink()
+    for info in target.glob("*.dist-info"):  # pip's records and descriptions; licences stay
+        for path in info.rglob("*"):
+            licence = path.name.upper().startswith(LICENCES) or "licenses" in path.parts
+            if path.is_file() and not licence:
+                path.unlink()
+    trim_powertools(target / POWERTOOLS)
+    for part in UNUSED:
+        shutil.rmtree(target / part, ignore_errors=True)
+
+
+def trim_powertools(package: Path) -> None:
+    """Leave out the modules of aws-lambda-powertools that the Metrics serializer never loads."""
+    if not package.is_dir():
+        return
+    for path in sorted(package.rglob("*"), reverse=True):  # files before their folders
+        if path.is_file() and path.relative_to(package).as_posix() not in POWERTOOLS_KEPT:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
 
 
 def compile_bytecode(folders: list[Path]) -> None:

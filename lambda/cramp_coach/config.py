@@ -15,6 +15,8 @@ STATE_FILE_NAME = "cramp-coach.sqlite3"
 # Lambda initialises these ahead of any request (AWS_LAMBDA_INITIALIZATION_TYPE); SnapStart then
 # snapshots the initialised process, so everything is worth loading at init for them.
 AHEAD_OF_TIME = frozenset({"snap-start", "provisioned-concurrency"})
+DEFAULT_METRICS_NAMESPACE = "CrampCoach"
+METRICS_OFF = frozenset({"off", "0", "false", "no"})  # CRAMP_COACH_METRICS: lines not written
 
 
 def default_state_path(environ: Mapping[str, str]) -> str:
@@ -49,6 +51,10 @@ class Config:
     initialise_ahead: bool = (
         False  # Lambda SnapStart or provisioned concurrency: load everything at init
     )
+    metrics: bool = False  # EMF lines, one per request (metrics.py); on unless turned off
+    metrics_namespace: str = DEFAULT_METRICS_NAMESPACE
+    metrics_file: str | None = None  # the lines appended to this file instead of stdout
+    runtime_api: str | None = None  # Lambda's Runtime API (host:port), for the metrics extension
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -63,4 +69,8 @@ class Config:
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
             insecure_local_dev=env.get("CRAMP_COACH_INSECURE_LOCAL_DEV") == "1",
             initialise_ahead=env.get("AWS_LAMBDA_INITIALIZATION_TYPE") in AHEAD_OF_TIME,
+            metrics=(env.get("CRAMP_COACH_METRICS") or "on").lower() not in METRICS_OFF,
+            metrics_namespace=env.get("CRAMP_COACH_METRICS_NAMESPACE") or DEFAULT_METRICS_NAMESPACE,
+            metrics_file=env.get("CRAMP_COACH_METRICS_FILE") or None,
+            runtime_api=env.get("AWS_LAMBDA_RUNTIME_API") or None,
         )

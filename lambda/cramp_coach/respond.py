@@ -18,7 +18,7 @@ from ask_sdk_core.utils import get_supported_interfaces
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from . import person, session, ssml
+from . import metrics, person, session, ssml
 from .cards import answer_card
 from .content import Content, Reply
 from .deps import Deps
@@ -236,6 +236,7 @@ def say_prompt(
 
 
 def say_topic(handler_input: HandlerInput, deps: Deps, reply: Reply) -> Response:
+    metrics.topic(handler_input, reply.key, reply.intent or "")
     return say(handler_input, deps, reply, topic=True)
 
 

@@ -13,7 +13,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model.services import ApiClient
 
-from . import deadline, session
+from . import deadline, metrics, session
 from .api_client import AlexaApiClient
 from .config import Config
 from .content import ContentLibrary
@@ -212,7 +212,12 @@ def build_skill(
         builder.add_request_handler(handler)
     builder.add_exception_handler(ErrorHandler(deps))
     builder.add_global_response_interceptor(MissCount())  # an understood turn ends the misses
-    for interceptor in (StartClock(), SessionCheck(), PersonContext(profiles), RequestLog()):
+    builder.add_global_response_interceptor(metrics.Write())  # last: the request's EMF line
+    writer = metrics.Writer(
+        config, deps.content.available, lambda h: deps.content_for(h).answer_intents
+    )
+    begin = metrics.Begin(writer)
+    for interceptor in (begin, StartClock(), SessionCheck(), PersonContext(profiles), RequestLog()):
         builder.add_global_request_interceptor(interceptor)
     skill: CustomSkill = builder.create()
     skill.serializer = TolerantSerializer()  # reads request values this SDK model doesn't know

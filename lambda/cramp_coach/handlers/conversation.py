@@ -15,10 +15,11 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from .. import memory, questions, session, ssml
+from .. import memory, metrics, questions, session, ssml
 from ..context import Place, say_here, where, words
 from ..deps import Deps
 from ..intents import Intent
+from ..metrics import Metric
 from ..questions import Action, Asked, Group
 from ..respond import last_said, say_again, say_in_full, say_prompt, say_topic
 from .base import DepsIntentHandler
@@ -37,9 +38,11 @@ def miss(handler_input: HandlerInput, deps: Deps) -> Response:
     count = int(attributes.get(session.MISSES, 0)) + 1
     handler_input.attributes_manager.request_attributes[MISSED] = True
     here = where(handler_input, deps)
+    metrics.fallback(handler_input, here.place)
     if count >= LAST_MISS:
         attributes.pop(session.MISSES, None)
         if here.place is Place.ROUTINE:  # the place is saved after every stretch
+            metrics.count(handler_input, Metric.ROUTINE_ABANDONED)
             attributes.pop(session.ROUTINE, None)
             return say_prompt(handler_input, deps, "fallback_end_routine")
         return say_prompt(handler_input, deps, "fallback_end")

@@ -9,6 +9,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
+from .. import metrics
 from ..deps import Deps
 from ..intents import SPOKEN, Request
 from ..respond import say_prompt
@@ -26,6 +27,7 @@ class SessionEndedHandler(AbstractRequestHandler):
         return bool(is_request_type(Request.SESSION_ENDED)(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        metrics.session_ended(handler_input)  # a routine left unfinished: abandoned
         request = handler_input.request_envelope.request
         error = getattr(request, "error", None)
         if error is not None:
@@ -85,6 +87,7 @@ class ErrorHandler(AbstractExceptionHandler):
 
         frames = "".join(traceback.format_tb(exception.__traceback__))
         log.error("request failed: %s\n%s", type(exception).__name__, frames)
+        metrics.failed(handler_input, exception)  # counted, and the request's line written
         builder = handler_input.response_builder
         request = handler_input.request_envelope.request
         if request is not None and request.object_type not in SPOKEN:

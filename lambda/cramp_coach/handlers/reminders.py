@@ -18,11 +18,12 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from .. import deadline, person, slots
+from .. import deadline, metrics, person, slots
 from ..api_client import call_timeout, service_errors
 from ..deps import Deps
 from ..ids import permissions_of
 from ..intents import Intent, Request, Slot
+from ..metrics import Metric
 from ..questions import Action, Asked, Question, asked
 from ..reminders import (
     RULES,
@@ -166,6 +167,7 @@ class Reminders:
             content = self.deps.content_for(handler_input)
             item = spoken(same, content, self.now(handler_input))
             return say_prompt(handler_input, self.deps, "reminder_exists", {"item": item})
+        metrics.count(handler_input, Metric.REMINDER_CREATED)
         key = "reminder_set" if isinstance(when, Schedule) else "reminder_set_once"
         return say_prompt(handler_input, self.deps, key, self._fill(handler_input, when))
 
@@ -212,6 +214,7 @@ class Reminders:
             )
         except SERVICE_ERRORS as error:
             return self.failed(handler_input, error)
+        metrics.count(handler_input, Metric.REMINDER_CHANGED)
         return say_prompt(
             handler_input, self.deps, "reminder_changed", self._fill(handler_input, moved)
         )
@@ -371,6 +374,7 @@ class PermissionAnswerHandler(_ReminderHandler):
         if status == "ACCEPTED" and when is not None:
             return self.reminders.create(handler_input, when)
         if status == "DENIED":
+            metrics.count(handler_input, Metric.REMINDER_REFUSED)
             return say_prompt(handler_input, deps, "reminder_denied")
         # Not answered (or no usable answer): the consent card in the Alexa app instead.
         return self.reminders.needs_permission(handler_input)

@@ -25,11 +25,12 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from .. import clock, person, questions, returning, session, slots, ssml, state
+from .. import clock, metrics, person, questions, returning, session, slots, ssml, state
 from ..cards import stretch_card
 from ..content import Content, Length, Routine
 from ..deps import Deps
 from ..intents import Intent, Request, Slot, Touch
+from ..metrics import Metric
 from ..phrasing import Picker, picker
 from ..questions import Action, Question
 from ..respond import STRETCH, Said, last_said, say_prompt, speak
@@ -146,6 +147,7 @@ class RoutineFlow:
         state.update(handler_input, self.deps.store, save)
         attributes = session.attributes(handler_input)
         if turn.finished:
+            metrics.count(handler_input, Metric.ROUTINE_COMPLETED)
             attributes.pop(session.ROUTINE, None)
         else:
             attributes[session.ROUTINE] = {**progress.to_json(), HINTED: hinted or short}
@@ -188,6 +190,7 @@ class RoutineFlow:
             saved[state.ROUTINE] = {**progress.to_json(), "updated": now}
 
         state.update(handler_input, self.deps.store, save)
+        metrics.count(handler_input, Metric.ROUTINE_STARTED)
         session.attributes(handler_input)[session.ROUTINE] = progress.to_json()
         return speak(handler_input, speech, reprompt, said=SAID_STRETCH, question=Question.NEXT)
 
@@ -229,6 +232,7 @@ class RoutineFlow:
         today = self.today(handler_input)
         if attributes is not None and returning.visit_is_news(attributes, today):
             state.update(handler_input, self.deps.store, lambda a: returning.record_visit(a, today))
+        metrics.count(handler_input, Metric.ROUTINE_RESUMED)
         session.attributes(handler_input)[session.ROUTINE] = progress.to_json()
         return speak(handler_input, speech, reprompt, said=SAID_STRETCH, question=Question.NEXT)
 
@@ -257,10 +261,12 @@ class RoutineFlow:
         routine = self.routine(handler_input)
         opened = bool(getattr(handler_input.request_envelope.session, "new", False))
         key = "resumed" if opened else "continuing"
+        metrics.count(handler_input, Metric.ROUTINE_RESUMED)
         return self.next(handler_input, ssml.text(pick(key, routine.cues[key])))
 
     def pause(self, handler_input: HandlerInput, key: str = "paused") -> Response:
         """The place is already saved after every stretch: just say so and end the session."""
+        metrics.count(handler_input, Metric.ROUTINE_ABANDONED)
         session.attributes(handler_input).pop(session.ROUTINE, None)
         return say_prompt(handler_input, self.deps, key)
 

@@ -194,6 +194,8 @@ def build_simulator(
     # The skill reads its configuration (CRAMP_COACH_DB, ...) from the environment on the
     # first request, exactly as on Lambda.
     os.environ.setdefault("LOG_LEVEL", "WARNING")  # keep the transcript readable
+    if not os.environ.get("CRAMP_COACH_METRICS_FILE"):  # EMF lines to a file, or none at all
+        os.environ["CRAMP_COACH_METRICS"] = "off"
     from lambda_function import lambda_handler
 
     from ..reminders import SCOPE

@@ -33,6 +33,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from .. import metrics
 from .resolver import Resolver, language_for
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -40,18 +41,9 @@ NLU_FOLDER = REPO_ROOT / "tests" / "nlu"
 HOLDOUT_FOLDER = NLU_FOLDER / "holdout"
 NEGATIVE_SUFFIX = ".negative.jsonl"
 
-# The answers that send a person to urgent or medical help: the red flags.
-RED_FLAG_INTENTS = frozenset(
-    {
-        "EmergencyIntent",
-        "BloodClotIntent",
-        "LongCrampIntent",
-        "NerveSignsIntent",
-        "MedicineIntent",
-        "ChildLegPainIntent",
-        "DoseIntent",
-    }
-)
+# The answers that send a person to urgent or medical help: the red flags (declared with the
+# metrics that count them).
+RED_FLAG_INTENTS = metrics.RED_FLAG_INTENTS
 # Answers that must never be given to an everyday line.
 ALARM_INTENTS = frozenset({"EmergencyIntent", "BloodClotIntent"})
 MID_CRAMP_INTENTS = frozenset({"CrampNowIntent"})

@@ -125,6 +125,10 @@ def create_app(
         from ..store import open_store
 
         skill = build_skill(config, open_store(config))
+    if config.metrics:  # the same EMF lines as on Lambda, on stdout; loaded before any request
+        from ..metrics import load_serializer
+
+        load_serializer()
     if verifiers is None:
         if config.insecure_local_dev:
             log.warning(
