@@ -281,6 +281,32 @@ def test_the_zip_carries_every_locale_and_stays_under_five_megabytes(package: Pa
     assert (package / "cramp-coach-lambda.zip").stat().st_size <= 5 * 1000 * 1000
 
 
+def test_the_zip_shares_its_dependencies_on_terms_the_runtimes_botocore_accepts(
+    package: Path,
+) -> None:
+    """On Lambda the zip's packages come first on the path, so the runtime's botocore imports
+    them (dateutil, urllib3): each must be a version botocore's requirements allow. The dev
+    environment's botocore stands in for the runtime's."""
+    from importlib.metadata import requires
+
+    from packaging.requirements import Requirement
+
+    with zipfile.ZipFile(package / "cramp-coach-lambda.zip") as bundle:
+        shipped = {
+            match.group(1).lower().replace("_", "-"): match.group(2)
+            for name in bundle.namelist()
+            if (match := re.fullmatch(r"([^/]+)-([^-/]+)\.dist-info/.+", name))
+        }
+    needs = [Requirement(line) for line in requires("botocore") or []]
+    shared = [r for r in needs if r.marker is None and r.name.lower() in shipped]
+    assert {r.name.lower() for r in shared} >= {"python-dateutil", "urllib3"}
+    assert [
+        (r.name, shipped[r.name.lower()])
+        for r in shared
+        if not r.specifier.contains(shipped[r.name.lower()], prereleases=True)
+    ] == []
+
+
 def run_through_awslambdaric(
     package: Path,
     tmp_path: Path,

@@ -62,8 +62,10 @@ POWERTOOLS_KEPT = frozenset(
 LICENCES = ("LICENSE", "LICENCE", "NOTICE", "COPYING", "AUTHORS")
 # Parts of dependencies that nothing on Lambda imports: urllib3's contrib (emscripten, only on
 # that platform; SOCKS and pyOpenSSL, which requests tries and does without: their own
-# dependencies are not installed either) and charset_normalizer's command line.
-UNUSED = ("urllib3/contrib", "charset_normalizer/cli")
+# dependencies are not installed either), charset_normalizer's command line, and dateutil's own
+# copy of the time-zone database, read only by dateutil.tz.gettz on a system without one: nothing
+# on Lambda calls it (the skill's zones come from zoneinfo and tzdata).
+UNUSED = ("urllib3/contrib", "charset_normalizer/cli", "dateutil/zoneinfo/dateutil-zoneinfo.tar.gz")
 # Only the terminal tools and the self-hosted web service; the Lambda never imports them.
 NOT_IN_LAMBDA = ("local", "web")
 # The content's JSON Schema is for editors and the tests; the loader never reads it.
@@ -133,7 +135,11 @@ def dependencies(requirements: Path, target: Path) -> None:
                 path.unlink()
     trim_powertools(target / POWERTOOLS)
     for part in UNUSED:
-        shutil.rmtree(target / part, ignore_errors=True)
+        path = target / part
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
 
 
 def trim_powertools(package: Path) -> None:
