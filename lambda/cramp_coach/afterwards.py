@@ -9,9 +9,9 @@ runs them while the answer is on its way, then asks for the next event. Everywhe
 web service, the chat, the tests), and whenever the extension could not register, `later` runs
 a job at once.
 
-The Extensions API is spoken over a plain socket, two small HTTP/1.1 exchanges on loopback:
-importing the standard library's http.client at init would cost a cold start about as much as
-the serializer this keeps off the answer's path (bench/README.md has both figures).
+The Extensions API is spoken with the standard library's http.client: on the production path
+(DynamoDB) botocore loads it in the first answer anyway, so loading it at init moves that cost
+rather than adding to it (bench/README.md).
 """
 
 from __future__ import annotations
@@ -37,39 +37,18 @@ Job = Callable[[], None]
 def exchange(
     address: str, method: str, path: str, headers: dict[str, str], body: bytes = b""
 ) -> tuple[int, dict[str, str], bytes]:
-    """One HTTP/1.1 request to the Runtime API (host:port), its connection closed after it:
-    the status, the header fields (lower-case names) and the body."""
-    import socket
+    """One HTTP/1.1 request to the Runtime API (host:port): the status, the header fields
+    (lower-case names) and the body."""
+    from http.client import HTTPConnection
 
-    host, _, port = address.rpartition(":")
-    lines = [f"{method} {path} HTTP/1.1", f"Host:{address}", "Connection:close"]
-    lines += [f"Content-Length:{len(body)}", *(f"{k}:{v}" for k, v in headers.items())]
-    with socket.create_connection((host, int(port))) as connection:
-        connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
-        received = bytearray()
-        while chunk := connection.recv(65536):
-            received += chunk
-    head, _, rest = bytes(received).partition(b"\r\n\r\n")
-    status_line, *field_lines = head.decode("latin-1").split("\r\n")
-    fields = {}
-    for line in field_lines:
-        name, _, value = line.partition(":")
-        fields[name.strip().lower()] = value.strip()
-    if fields.get("transfer-encoding", "").lower() == "chunked":
-        rest = _unchunked(rest)
-    return int(status_line.split()[1]), fields, rest
-
-
-def _unchunked(data: bytes) -> bytes:
-    out = bytearray()
-    while data:
-        size_line, _, data = data.partition(b"\r\n")
-        size = int(size_line.split(b";")[0], 16)
-        if size == 0:
-            break
-        out += data[:size]
-        data = data[size + 2 :]
-    return bytes(out)
+    connection = HTTPConnection(address)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        fields = {name.lower(): value for name, value in response.getheaders()}
+        return response.status, fields, response.read()
+    finally:
+        connection.close()
 
 
 class Afterwards:
