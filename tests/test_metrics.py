@@ -120,6 +120,20 @@ def test_a_screen_and_the_night_are_dimensions(
     assert line["Period"] == "night"
 
 
+def test_a_touch_on_an_echo_show_is_a_turn_of_its_own_kind(
+    tmp_path: Path, device: env.Device, api: Any
+) -> None:
+    """Tapping Next on the stretch screen counts as a turn, on a screen, as the touch it was."""
+    echo, sink = talk(tmp_path, env.with_screen(device, "hubLandscapeSmall"), api)
+    echo.say("start the stretches")
+    echo.touch("next")
+    lines = lines_of(sink)
+    counted = report.totals(json.dumps(line) for line in lines)
+    assert counted["Turns"] == 2
+    assert counted["Request.Alexa.Presentation.APL.UserEvent"] == 1
+    assert {line["Screen"] for line in lines} == {"yes"}
+
+
 def test_a_session_left_mid_routine_counts_as_abandoned(
     tmp_path: Path, device: env.Device, api: Any
 ) -> None:

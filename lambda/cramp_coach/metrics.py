@@ -181,7 +181,7 @@ def request_name(handler_input: HandlerInput, topics: Collection[str] = ()) -> s
 
 
 _INTENTS: set[str] = {str(i) for i in Intent}
-_REQUESTS = frozenset(str(r) for r in Request) | {"Alexa.Presentation.APL.UserEvent"}
+_REQUESTS = frozenset(str(r) for r in Request)
 
 
 def has_screen(handler_input: HandlerInput) -> bool:
@@ -266,7 +266,7 @@ class Writer:
             return
         counts = Counter(tally.counts)
         kind = getattr(handler_input.request_envelope.request, "object_type", None)
-        if kind in SPOKEN or kind == "Alexa.Presentation.APL.UserEvent":
+        if kind in SPOKEN:  # said or touched
             counts[Metric.TURN] += 1
         if self._cold:
             self._cold = False
