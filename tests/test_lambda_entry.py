@@ -346,6 +346,7 @@ def test_initialising_ahead_loads_everything_at_init_without_touching_the_networ
         "cramp_coach.handlers.reminders",
         "ask_sdk_model.services.reminder_management",
         "aws_lambda_powertools.metrics",  # the EMF serializer
+        "cramp_coach.screens",  # an Echo Show's screens, and their documents read
     ]
     environment = {
         **os.environ,

@@ -61,6 +61,8 @@ DEMAND_LOADED = (
     "ask_sdk_model.interfaces.connections",
     "ask_sdk_model.slu.entityresolution",
     "aws_lambda_powertools.metrics",  # the EMF serializer (metrics.py), with the first line
+    "cramp_coach.screens",  # a device with a screen (respond.py)
+    "ask_sdk_model.interfaces.alexa.presentation.apl",
 )
 
 
@@ -92,6 +94,10 @@ def prepare_ahead() -> bool:
                 _ = chain.request_handler.loaded
     for name in DEMAND_LOADED:
         importlib.import_module(name)
+    from . import screens
+
+    for document in screens.Document:
+        screens.document(document, content.root)
     return True
 
 
