@@ -120,6 +120,25 @@ def test_a_screen_and_the_night_are_dimensions(
     assert line["Period"] == "night"
 
 
+def test_carrying_on_is_a_resume_however_it_is_asked_for(
+    tmp_path: Path, device: env.Device, api: Any
+) -> None:
+    """Picked up in a later session by "next" (to "carry on, or start over?") or "continue"."""
+    echo, sink = talk(tmp_path, device, api)
+    echo.say("start the stretches")
+    echo.say("next")
+    echo.say("stop")
+    echo.say("start the stretches")  # "Carry on from there, or start over?"
+    echo.say("next")
+    echo.say("stop")
+    echo.say("open cramp coach and continue my stretches")
+    echo.say("next")  # within the session: no resume
+    counted = report.totals(json.dumps(line) for line in lines_of(sink))
+    assert counted["RoutineStarted"] == 1
+    assert counted["RoutineResumed"] == 2
+    assert counted["RoutineAbandoned"] == 2
+
+
 def test_a_touch_on_an_echo_show_is_a_turn_of_its_own_kind(
     tmp_path: Path, device: env.Device, api: Any
 ) -> None:

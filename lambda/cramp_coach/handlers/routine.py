@@ -249,9 +249,13 @@ class RoutineFlow:
         return say_prompt(handler_input, self.deps, "no_routine", asking=Question.START_ROUTINE)
 
     def next(self, handler_input: HandlerInput, preface: ssml.Speech = ssml.NOTHING) -> Response:
+        """The next stretch. Picked up from the store (not this session's), it is a resume,
+        however it was asked for: "continue", yes, next, or a touch on an old screen."""
         progress = self.current(handler_input)
         if progress is None:
             return self.not_running(handler_input)
+        if self.in_session(handler_input) is None:
+            metrics.count(handler_input, Metric.ROUTINE_RESUMED)
         return self.present(handler_input, progress.length, progress.position + 1, preface)
 
     def resume(self, handler_input: HandlerInput) -> Response:
@@ -261,7 +265,6 @@ class RoutineFlow:
         routine = self.routine(handler_input)
         opened = bool(getattr(handler_input.request_envelope.session, "new", False))
         key = "resumed" if opened else "continuing"
-        metrics.count(handler_input, Metric.ROUTINE_RESUMED)
         return self.next(handler_input, ssml.text(pick(key, routine.cues[key])))
 
     def pause(self, handler_input: HandlerInput, key: str = "paused") -> Response:
