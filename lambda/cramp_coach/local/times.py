@@ -6,6 +6,7 @@ them: AMAZON.TIME ("ten pm", "half past nine" -> "22:00", "09:30"), AMAZON.DATE 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 HOURS = {
@@ -138,41 +139,50 @@ COUNTS = {
     "forty": 40, "forty five": 45, "fifty": 50, "sixty": 60, "ninety": 90,
 }  # fmt: skip
 _COUNT = r"(?:\d+|" + "|".join(sorted(COUNTS, key=len, reverse=True)) + ")"
+# Each way of saying a while something happens in, with the minutes its words add to the
+# counts it names ("half an hour": 30, "two hours and a half": two hours, then 30).
 _WHILES = (
-    re.compile(r"\bin (?P<w>half an hour)\b"),
-    re.compile(r"\bin (?P<w>(?:a |one )?quarter of an hour|a quarter hour)\b"),
-    re.compile(rf"\bin (?P<w>(?P<h>{_COUNT}) hours? and a half)\b"),
-    re.compile(rf"\bin (?P<w>(?P<h>{_COUNT}) and a half hours)\b"),
-    re.compile(
-        rf"\bin (?P<w>(?P<h>{_COUNT}) (?:hours?|hrs?) and (?P<m>{_COUNT}) (?:minutes?|mins?))\b"
+    (re.compile(r"\bin (?P<w>half an hour)\b"), 30),
+    (re.compile(r"\bin (?P<w>(?:a |one )?quarter of an hour|a quarter hour)\b"), 15),
+    (re.compile(rf"\bin (?P<w>(?P<h>{_COUNT}) hours? and a half)\b"), 30),
+    (re.compile(rf"\bin (?P<w>(?P<h>{_COUNT}) and a half hours)\b"), 30),
+    (
+        re.compile(
+            rf"\bin (?P<w>(?P<h>{_COUNT}) (?:hours?|hrs?) and (?P<m>{_COUNT}) (?:minutes?|mins?))\b"
+        ),
+        0,
     ),
-    re.compile(rf"\bin (?P<w>(?P<h>{_COUNT}) (?:hours?|hrs?))\b"),
-    re.compile(rf"\bin (?P<w>(?P<m>{_COUNT}) (?:minutes?|mins?))\b"),
+    (re.compile(rf"\bin (?P<w>(?P<h>{_COUNT}) (?:hours?|hrs?))\b"), 0),
+    (re.compile(rf"\bin (?P<w>(?P<m>{_COUNT}) (?:minutes?|mins?))\b"), 0),
 )
 
-
-def _count(word: str) -> int:
-    return int(word) if word.isdigit() else COUNTS[word]
+While = tuple[re.Pattern[str], int]
 
 
 def find_duration(text: str) -> tuple[str, str] | None:
     """(text with the while replaced by DURATION_MARKER, "PT1H30M"), or None. Only a while
     something happens in ("in an hour"): "for an hour" is how long, not when."""
+    return find_while(text, _WHILES, COUNTS)
+
+
+def find_while(
+    text: str, whiles: tuple[While, ...], counts: Mapping[str, int]
+) -> tuple[str, str] | None:
+    """The first of a language's `whiles` found in `text`, its hours and minutes (`counts`:
+    number words) with the minutes its words add, marked as `marked_while` does."""
     lowered = text.lower()
-    for pattern in _WHILES:
+    for pattern, extra_minutes in whiles:
         match = pattern.search(lowered)
         if match is None:
             continue
-        words = match.group("w")
         groups = match.groupdict()
-        hours = _count(groups["h"]) if groups.get("h") else 0
-        minutes = _count(groups["m"]) if groups.get("m") else 0
-        if "half" in words:
-            minutes += 30
-        elif "quarter" in words:
-            minutes += 15
-        return marked_while(lowered, match, hours, minutes)
+        hours, minutes = (_count(groups[k], counts) if groups.get(k) else 0 for k in "hm")
+        return marked_while(lowered, match, hours, minutes + extra_minutes)
     return None
+
+
+def _count(word: str, counts: Mapping[str, int]) -> int:
+    return int(word) if word.isdigit() else counts[word]
 
 
 def marked_while(lowered: str, match: re.Match[str], hours: int, minutes: int) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from .times import DATE_MARKER, DURATION_MARKER, MARKER, marked, marked_while
+from .times import DATE_MARKER, DURATION_MARKER, MARKER, find_while, marked
 
 HOURS = {
     "null": 0, "eins": 1, "ein": 1, "eine": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5,
@@ -180,38 +180,21 @@ COUNTS = {
 }  # fmt: skip
 _COUNT = r"(?:\d+|" + "|".join(sorted(COUNTS, key=len, reverse=True)) + ")"
 _WHILES = (
-    re.compile(r"\bin (?P<w>einer halben stunde|einer halbe stunde)\b"),
-    re.compile(r"\bin (?P<w>einer viertelstunde|einer viertel stunde)\b"),
-    re.compile(r"\bin (?P<w>(?:anderthalb|eineinhalb) stunden)\b"),
-    re.compile(
-        rf"\bin (?P<w>(?P<h>{_COUNT}) (?:stunden?|std) und (?P<m>{_COUNT}) (?:minuten?|min))\b"
+    (re.compile(r"\bin (?P<w>einer halben stunde|einer halbe stunde)\b"), 30),
+    (re.compile(r"\bin (?P<w>einer viertelstunde|einer viertel stunde)\b"), 15),
+    (re.compile(r"\bin (?P<w>(?:anderthalb|eineinhalb) stunden)\b"), 90),
+    (
+        re.compile(
+            rf"\bin (?P<w>(?P<h>{_COUNT}) (?:stunden?|std) und (?P<m>{_COUNT}) (?:minuten?|min))\b"
+        ),
+        0,
     ),
-    re.compile(rf"\bin (?P<w>(?P<h>{_COUNT}) (?:stunden?|std))\b"),
-    re.compile(rf"\bin (?P<w>(?P<m>{_COUNT}) (?:minuten?|min))\b"),
+    (re.compile(rf"\bin (?P<w>(?P<h>{_COUNT}) (?:stunden?|std))\b"), 0),
+    (re.compile(rf"\bin (?P<w>(?P<m>{_COUNT}) (?:minuten?|min))\b"), 0),
 )
-
-
-def _count(word: str) -> int:
-    return int(word) if word.isdigit() else COUNTS[word]
 
 
 def find_duration(text: str) -> tuple[str, str] | None:
     """(text with the while replaced by DURATION_MARKER, "PT1H30M"), or None. Only a while
     something happens in ("in einer Stunde"): "eine Stunde lang" is how long, not when."""
-    lowered = text.lower()
-    for pattern in _WHILES:
-        match = pattern.search(lowered)
-        if match is None:
-            continue
-        words = match.group("w")
-        groups = match.groupdict()
-        hours = _count(groups["h"]) if groups.get("h") else 0
-        minutes = _count(groups["m"]) if groups.get("m") else 0
-        if "anderthalb" in words or "eineinhalb" in words:
-            hours, minutes = 1, 30
-        elif "halb" in words:
-            minutes += 30
-        elif "viertel" in words:
-            minutes += 15
-        return marked_while(lowered, match, hours, minutes)
-    return None
+    return find_while(text, _WHILES, COUNTS)
