@@ -42,6 +42,8 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
         "voice_normal",
         "moved",
         "moved_unknown",
+        "safety_net",
+        "safety_net_night",
     ),
     "prompts.words": (
         "source_line",
@@ -84,6 +86,7 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
         "skipped_last",
         "explain_hint",
         "disclaimer",
+        "resume_check",
     ),
     "routine.replies": (
         "paused",
@@ -190,6 +193,8 @@ ALLOWED: Mapping[str, tuple[str, ...]] = {
         "voice_normal",
         "moved",
         "moved_unknown",
+        "safety_net",
+        "safety_net_night",
     ),
     "prompts.words": (
         "source_line",
@@ -232,6 +237,7 @@ ALLOWED: Mapping[str, tuple[str, ...]] = {
         "skipped_last",
         "explain_hint",
         "disclaimer",
+        "resume_check",
     ),
     "routine.replies": (
         "paused",
