@@ -494,10 +494,15 @@ def answer_lengths(
         word = seconds(ssml.text(text.split()[0]).ssml(), folder, f"{name}-word")
         return round(total - rest + word, 2)
 
-    # The red flags' action words: "Call 911 now" is heard by the end of its third word.
+    # The red flags' action words: "Call 911 now" is heard by the end of its third word; for
+    # each urgent topic, its slowest phrasing (day or night).
     action = {
-        key: first_word_spoken(" ".join(content.topics[key].say[0].split()[:3]), key)
-        for key in ("emergency", "blood_clot")
+        key: max(
+            first_word_spoken(" ".join(phrase.split()[:3]), f"{key}-{i}")
+            for i, phrase in enumerate((*topic.say, *topic.night))
+        )
+        for key, topic in content.topics.items()
+        if topic.urgent
     }
     return {
         "answers": count,
@@ -1186,16 +1191,17 @@ def table(results: dict[str, Any]) -> str:
             f"{spoken['longest_s']} s ({spoken['longest']}); target ≤ 20 s.",
             f"- Mid-cramp answer: the first instruction word is spoken by "
             f"{spoken['first_instruction_s']} s; target ≤ 3 s.",
-            "- Red flags, the action's first three words ('Call 911 now', 'Don't stretch or') are "
-            "spoken by: "
+            "- Red flags led by an urgent action (the topics marked `urgent`), the action's first "
+            "three words ('Call 911 now', 'To be safe, don't'), slowest phrasing day or night, "
+            "are spoken by: "
             + ", ".join(f"{k} {v} s" for k, v in spoken["red_flag_action_s"].items())
-            + "; target ≤ 3 s.",
+            + "; target ≤ 1 s.",
             "",
             "Every locale in its language's espeak-ng voice (English markets in espeak-ng's "
             "default English voice, as en-US always was; de-DE in its German voice):",
             "",
             "| locale | phrasings | longest (target ≤ 20 s) | first instruction word (≤ 3 s) "
-            "| red flags' first three words (≤ 3 s) |",
+            "| red flags' first three words (≤ 1 s) |",
             "|---|---|---|---|---|",
         ]
         for locale, heard in spoken.get("locales", {}).items():

@@ -439,9 +439,6 @@ def test_when_to_see_a_doctor_leads_with_when_to_see_a_doctor(
 
 # --- The mid-cramp answer: the instruction first, then the two safety lines ----------------
 
-# A clot is in the calf or thigh, not the foot: the foot answer need not warn of one.
-NO_CLOT_WARNING = frozenset({"cramp_now_foot"})
-
 
 def cramp_topics(content: Content) -> list[Reply]:
     return [t for t in content.topics.values() if t.intent == "CrampNowIntent"]
@@ -456,12 +453,15 @@ def test_mid_cramp_answers_carry_the_ten_minute_line_day_and_night(
         assert rules.failures("cramp_now_ten_minutes", (*topic.say, *topic.night)) == []
 
 
-def test_mid_cramp_answers_by_day_warn_not_to_stretch_a_swollen_red_or_warm_leg(
+def test_every_mid_cramp_answer_day_and_night_says_not_to_stretch_or_rub_a_swollen_leg(
     content: Content, rules: Rules
 ) -> None:
+    """A clot can feel like a cramp (NHS DVT: cramping pain in one leg), in the calf or the
+    thigh: every phrasing for every leg muscle, the short night ones and the screen's line
+    included, says in the same breath not to stretch or rub a swollen, red or warm leg."""
     for topic in cramp_topics(content):
-        if topic.key not in NO_CLOT_WARNING:
-            assert rules.failures("cramp_now_clot", topic.say) == []
+        lines = (*topic.say, *topic.night, *((topic.screen,) if topic.screen else ()))
+        assert rules.failures("cramp_now_clot", lines) == [], topic.key
 
 
 def test_standing_up_at_night_is_made_safe(content: Content, rules: Rules) -> None:
@@ -535,6 +535,81 @@ def test_new_topics_stay_hedged(content: Content, rules: Rules) -> None:
 def test_tonic_water_is_quinine(content: Content, rules: Rules) -> None:
     for key in ("quinine_warning", "quinine_dose_warning"):
         assert rules.failures("tonic_water", content.topics[key].say) == []
+
+
+# --- Short and night phrasings keep every safety word --------------------------------------
+
+
+def test_short_and_night_phrasings_keep_every_safety_word(content: Content, rules: Rules) -> None:
+    """A safety word one phrasing of a topic says ("chest pain or breathlessness", "don't
+    stretch or rub", the emergency number ...) every phrasing of it says, day and night: the
+    shortest is what the night hears."""
+    missing = []
+    for topic in content.topics.values():
+        phrasings = (*topic.say, *topic.night)
+        for raw in rules.raw["safety_words"]:
+            pattern = rules.rx(raw)
+            if any(pattern.search(p) for p in phrasings):
+                missing += [(topic.key, raw, p) for p in phrasings if not pattern.search(p)]
+    assert missing == []
+
+
+# --- Stroke, wounds and poisons, painkillers, the night ------------------------------------
+
+
+def test_a_stroke_gets_the_emergency_number_first_and_its_signs(
+    content: Content, rules: Rules
+) -> None:
+    """Sudden numbness or weakness on one side, a drooping face, slurred speech, an arm that
+    can't be lifted: the number first, the signs in one breath, don't wait (CDC, NHS)."""
+    stroke = content.topics["stroke"]
+    assert stroke.urgent and stroke.call and stroke.intent == "StrokeIntent"
+    assert rules.failures("stroke", phrasings_of(content, "stroke")) == []
+
+
+def test_cramps_after_a_wound_or_a_poison_need_urgent_help(content: Content, rules: Rules) -> None:
+    """NHS: an urgent appointment for cramps after a possible tetanus infection; Mayo: right
+    away after contact with a toxin such as lead."""
+    for key in ("see_doctor", "is_it_serious", "long_cramp"):
+        assert rules.failures("wound_or_poison", phrasings_of(content, key)) == [], key
+
+
+def test_painkillers_are_said_not_to_help_during_a_cramp(content: Content, rules: Rules) -> None:
+    topic = content.topics["heat_ice"]
+    assert "nhs_leg_cramps" in topic.sources
+    assert rules.failures("painkillers", phrasings_of(content, "heat_ice")) == []
+
+
+def test_why_at_night_explains_the_night_as_far_as_the_evidence_goes(
+    content: Content, rules: Rules
+) -> None:
+    """Feet pointed, covers pressing them down: what may set a night cramp off, hedged, and
+    most still have no clear cause."""
+    assert rules.failures("why_at_night", phrasings_of(content, "why_at_night")) == []
+
+
+def test_the_routine_checks_for_a_swollen_calf_when_it_starts_and_whenever_it_resumes(
+    content: Content, rules: Rules
+) -> None:
+    cues = content.routine.cues
+    for key in ("intro", "intro_short", "resume_check"):
+        assert rules.failures("routine_check", cues[key]) == [], key
+
+
+def test_a_miss_or_an_error_carries_the_emergency_line(content: Content, rules: Rules) -> None:
+    """The first miss or error of a session says it once: chest pain, a stroke or a swollen,
+    hot leg, the number to call; and the error's mid-cramp hint keeps the clot caveat."""
+    for key in ("safety_net", "safety_net_night"):
+        assert rules.failures("safety_net", content.replies[key].say) == [], key
+    assert rules.failures("error_hint", content.replies["error"].say) == []
+
+
+URGENT = frozenset({"emergency", "stroke", "blood_clot", "long_cramp"})
+
+
+def test_the_red_flags_led_by_an_urgent_action_are_marked_urgent(content: Content) -> None:
+    """Marked `urgent` in structure.json: spoken in a normal voice at any hour (respond.py)."""
+    assert {key for key, topic in content.topics.items() if topic.urgent} == URGENT
 
 
 # --- The checks themselves catch what they are meant to catch -------------------------------

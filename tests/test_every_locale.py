@@ -17,6 +17,7 @@ from cramp_coach.intents import Intent
 from cramp_coach.local import envelope as env
 from cramp_coach.local.locales import AlexaWords
 from cramp_coach.local.simulator import Simulator, Turn
+from cramp_coach.ssml import to_plain_text
 
 from .helpers.locales import LOCALES, MARKETS, line_for, local_time, resolver, speaker
 
@@ -176,3 +177,68 @@ def test_every_alexa_phrase_the_skill_teaches_works_in_the_locale(
         heard = turn.resolution.intent if turn.resolution else None
         assert opened or heard not in (None, Intent.FALLBACK), phrase
         assert turn.speech, phrase
+
+
+WHISPER = '<amazon:effect name="whispered">'
+URGENT_TOPICS = ("emergency", "stroke", "blood_clot", "long_cramp")
+
+
+@pytest.mark.parametrize("key", URGENT_TOPICS)
+def test_no_red_flag_is_whispered_at_night(
+    handler: Any, api: Any, words: Content, locale: str, key: str
+) -> None:
+    """At 02:30, whispering by default: the red flags led by an urgent action are said in a
+    normal voice, whole, so a frightened or hard-of-hearing person hears the number."""
+    echo = speaker(handler, api, locale, local_time(locale, 2, 30))
+    topic = words.topics[key]
+    turn = one_shot(echo, line_for(locale, str(topic.intent)))
+    assert fits(turn.speech, (*topic.say, *topic.night)), turn.speech
+    assert WHISPER not in turn.ssml, turn.ssml
+
+
+def test_a_stroke_gets_the_markets_number_first_aloud_at_night(
+    handler: Any, api: Any, words: Content, locale: str
+) -> None:
+    echo = speaker(handler, api, locale, local_time(locale, 2, 30))
+    stroke = words.topics["stroke"]
+    turn = one_shot(echo, line_for(locale, "StrokeIntent"))
+    assert turn.resolution is not None and turn.resolution.intent == "StrokeIntent"
+    written = words.numbers["emergency_number"]
+    opening = " ".join(turn.speech.split()[:4])
+    assert re.search(rf"(?<!\d){re.escape(written)}(?!\d)", opening), turn.speech
+    assert fits(turn.speech, stroke.say) and turn.ends_session and WHISPER not in turn.ssml
+
+
+def test_a_miss_at_night_says_the_emergency_line_once_aloud(
+    handler: Any, api: Any, words: Content, locale: str
+) -> None:
+    """FallbackIntent carries no words: the first miss of a session says, in a normal voice,
+    what to do for chest pain, a stroke or a swollen, hot leg; the next miss does not."""
+    echo = speaker(handler, api, locale, local_time(locale, 2, 30))
+    echo.launch()
+    first = echo.intent(Intent.FALLBACK)
+    net = words.replies["safety_net_night"].say
+    assert fits(first.speech, net), first.speech
+    before_whisper = first.ssml.split(WHISPER)[0] + "</speak>"
+    assert fits(to_plain_text(before_whisper), net) and WHISPER in first.ssml, first.ssml
+    assert not first.ends_session
+    second = echo.intent(Intent.FALLBACK)
+    assert not fits(second.speech, (*net, *words.replies["safety_net"].say)), second.speech
+
+
+def test_picking_the_stretches_up_again_restates_the_clot_check(
+    handler: Any, api: Any, words: Content, locale: str
+) -> None:
+    """Nothing about health is kept: a calf that swelled since the stretches were paused (a
+    clot answer minutes ago) is asked about whenever the routine is picked up again."""
+    echo = speaker(handler, api, locale, local_time(locale, 21))
+    echo.ask(line_for(locale, Intent.START_ROUTINE))
+    echo.intent(Intent.YES)
+    echo.intent(Intent.PAUSE)
+    resumed = echo.ask(line_for(locale, Intent.RESUME_ROUTINE))
+    assert fits(resumed.speech, words.routine.cues["resume_check"]), resumed.speech
+    opened = speaker(handler, api, locale, local_time(locale, 21, 5))
+    offer = opened.launch()
+    assert not offer.ends_session
+    carried_on = opened.intent(Intent.YES)
+    assert fits(carried_on.speech, words.routine.cues["resume_check"]), carried_on.speech

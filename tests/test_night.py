@@ -234,6 +234,16 @@ def test_whisper_by_day_when_asked(echo: Simulator, content: Content) -> None:
     assert turn.speech in content.topics["cramp_now"].say  # the full day answer, just softer
 
 
+def test_a_red_flag_is_said_aloud_even_to_someone_who_asked_to_whisper(
+    echo: Simulator, content: Content
+) -> None:
+    """Whatever the voice setting: the number to call is heard."""
+    echo.say("ask cramp coach to whisper")
+    chest = echo.say("ask cramp coach what do I do, my chest hurts")
+    assert chest.speech in content.topics["emergency"].say and not whispered(chest.ssml)
+    assert whispered(echo.say("ask cramp coach is it ALS").ssml)  # everything else: softly
+
+
 def test_the_routine_is_whispered_at_bedtime(echo: Simulator) -> None:
     turn = at(echo, utc(2026, 11, 28, 3, 30)).say("ask cramp coach to start my bedtime stretches")
     assert whispered(turn.ssml) and whispered(turn.reprompt_ssml)

@@ -258,8 +258,8 @@ def test_the_emergency_answer_knows_its_markets_number_for_the_screen(
     number = content.topics["emergency"].call
     assert number == content.numbers["emergency_number"]
     assert number is not None and len(number) <= 5  # one line, huge, on the round screen too
-    called = {key for key, topic in content.topics.items() if topic.call}
-    assert called == {"emergency"}  # the same red flags in every market
+    called = {key: topic.call for key, topic in content.topics.items() if topic.call}
+    assert called == {"emergency": number, "stroke": number}  # the same in every market
     for key, topic in content.topics.items():
         assert topic.screen and len(topic.screen.split()) <= 20, key
 

@@ -2,8 +2,9 @@
 
 Each case is a one-shot ("Alexa, ask cramp coach ...") resolved through the interaction model
 by the local resolver, answered by the real skill, and checked for its first words. At night
-the answer is whispered and still complete: every phrasing of a red flag carries the whole
-action, so night mode's shortest phrasing loses nothing.
+the answer is still complete (every phrasing of a red flag carries the whole action, so night
+mode's shortest phrasing loses nothing), and the urgent ones (the emergency number, a stroke,
+a clot, a long cramp) are said in a normal voice, never whispered.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ RED_FLAGS = [
     ("it hurts more when i pull my toes up", "blood_clot", r"(Please )?don't stretch"),
     ("one of my legs is much bigger than the other", "blood_clot", r"(Please )?don't stretch"),
     ("the cramp will not stop, it's been twenty minutes", "long_cramp", r"(If it's|A cramp)"),
+    ("my face is drooping and my leg went numb", "stroke", r"(Please )?call 911"),
+    ("i suddenly can't lift my arm", "stroke", r"(Please )?call 911"),
     ("my leg feels weak and numb", "nerve_signs", r"(Please see a doctor|Get that checked)"),
     ("i started statins and now i get cramps", "medicine", r"(Talk to|Please keep taking)"),
     ("my daughter wakes up with leg pain", "child", r"(Night leg pains|Many children)"),
@@ -60,12 +63,12 @@ def test_a_red_flag_by_day_gets_its_action_first(
 
 
 @pytest.mark.parametrize(("line", "key", "opening"), RED_FLAGS)
-def test_a_red_flag_at_three_in_the_morning_is_whispered_and_complete(
+def test_a_red_flag_at_three_in_the_morning_is_complete_and_urgent_ones_are_said_aloud(
     echo: Simulator, content: Content, line: str, key: str, opening: str
 ) -> None:
     echo.clock = lambda: NIGHT
     turn = ask(echo, line)
-    assert whispered(turn.ssml)
+    assert whispered(turn.ssml) is not content.topics[key].urgent, turn.ssml
     assert turn.speech in content.topics[key].say  # a full phrasing, not a shortened one
     assert re.match(opening, turn.speech, re.I), turn.speech
 

@@ -111,6 +111,7 @@ class Reply:
     reviewed: date | None = None  # topics: when the words were last checked against the sources
     next_review: date | None = None  # ... and when that check is due again
     private: bool = False  # topics: asking tells something of the person's health (memory.py)
+    urgent: bool = False  # red flags led by an urgent action: said in a normal voice at any hour
     screen: str | None = None  # topics: the key action, large on a screen (screens.py)
     call: str | None = None  # red flags: the number to call, alone on a screen
 
@@ -304,6 +305,7 @@ def _reply(key: str, raw: Any, where: str, problems: list[str]) -> Reply:
         reviewed=reviewed,
         next_review=next_review,
         private=raw.get("private") is True,
+        urgent=raw.get("urgent") is True,
         screen=_text(raw.get("screen"), f"{where}.screen", problems),
         call=_text(raw.get("call"), f"{where}.call", problems),
     )

@@ -81,10 +81,11 @@ def say_here(
     restate: bool = True,
     then: ssml.Speech = ssml.NOTHING,
     reprompt: ssml.Speech | None = None,
+    aloud: ssml.Speech = ssml.NOTHING,
 ) -> Response:
-    """Reply `key` where the person is: its words, `then`, and (`restate`) what is pending,
-    which stays pending. The reprompt is `reprompt`, else the reply's own, else what is
-    pending."""
+    """Reply `key` where the person is: `aloud` (in a normal voice), its words, `then`, and
+    (`restate`) what is pending, which stays pending. The reprompt is `reprompt`, else the
+    reply's own, else what is pending."""
     speech, own = words(handler_input, deps, key, fill)
     speech += then
     if restate:
@@ -93,12 +94,15 @@ def say_here(
     said = last_said(handler_input) or Said(key=key)  # Repeat repeats what is pending
     asked = here.asked
     if asked is None:
-        return speak(handler_input, speech, reprompt or here.pending or None, said=said)
+        return speak(
+            handler_input, speech, reprompt or here.pending or None, said=said, aloud=aloud
+        )
     return speak(
         handler_input,
         speech,
         reprompt or here.pending,
         said=said,
         question=asked.question,
+        aloud=aloud,
         **dict(asked.data),
     )

@@ -96,6 +96,7 @@ RED_FLAG_INTENTS = frozenset(
         "EmergencyIntent",
         "BloodClotIntent",
         "LongCrampIntent",
+        "StrokeIntent",
         "NerveSignsIntent",
         "MedicineIntent",
         "ChildLegPainIntent",

@@ -3,7 +3,9 @@
 It picks a phrasing (never the one this person just heard), adds the follow-up offer, keeps the
 session open exactly when the reply asks a question, adds the card, records the question a yes
 or no would answer, and remembers what was said so Repeat and "where is that from?" can refer
-back to it. At night (or when the person asked for it) everything is whispered.
+back to it. At night (or when the person asked for it) it is whispered, except what must be
+heard: an urgent red flag (a topic marked `urgent`) and the safety line said `aloud` before a
+reply are spoken in a normal voice at any hour, whatever the voice setting.
 """
 
 from __future__ import annotations
@@ -90,20 +92,24 @@ def speak(
     card: SimpleCard | None = None,
     sources: tuple[str, ...] | None = None,
     screen: Callable[[], Screen] | None = None,
+    urgent: bool = False,
+    aloud: ssml.Speech = ssml.NOTHING,
     **question_data: Any,
 ) -> Response:
     """The response, and what the session remembers of it: what was said, the question a yes
     or no will answer (None: none), and the sources of an answer. A question with a reprompt
     keeps the session open; anything else ends it. On a device with a screen, `screen` gives
-    what it shows (only asked for there: a speaker never builds one)."""
+    what it shows (only asked for there: a speaker never builds one). `urgent` speech is never
+    whispered; `aloud` comes first, never whispered either."""
     attributes = session.attributes(handler_input)
     attributes[session.LAST] = said.to_json()
     ask(handler_input, question, **question_data)
     if sources is not None:
         attributes[session.LAST_SOURCES] = list(sources)
-    if person.of(handler_input).mode.whisper:
+    if person.of(handler_input).mode.whisper and not urgent:
         speech = ssml.whispered(speech)
         reprompt = ssml.whispered(reprompt) if reprompt is not None else None
+    speech = aloud + speech
     builder = handler_input.response_builder
     builder.speak(speech.ssml())
     if reprompt is not None:
@@ -158,7 +164,12 @@ def _offered(reply: Reply, said: Said) -> tuple[Question | None, dict[str, str]]
 
 
 def _say_again(
-    handler_input: HandlerInput, deps: Deps, content: Content, reply: Reply, said: Said
+    handler_input: HandlerInput,
+    deps: Deps,
+    content: Content,
+    reply: Reply,
+    said: Said,
+    aloud: ssml.Speech = ssml.NOTHING,
 ) -> Response:
     speech, reprompt = _render(content, reply, said)
     question, data = _offered(reply, said)
@@ -166,9 +177,10 @@ def _say_again(
     card = answer_card(content, reply, speech) if shown else None
     sources = reply.sources if said.topic else None
     screen = (lambda: _answer_screen(content, reply, deps)) if shown else None
+    urgent = said.topic and reply.urgent
     return speak(
         handler_input, speech, reprompt, said=said, question=question, card=card,
-        sources=sources, screen=screen, **data,
+        sources=sources, screen=screen, urgent=urgent, aloud=aloud, **data,
     )  # fmt: skip
 
 
@@ -185,14 +197,15 @@ def say(
     *,
     topic: bool = False,
     fill: Mapping[str, str] | None = None,
+    aloud: ssml.Speech = ssml.NOTHING,
 ) -> Response:
-    """Speak one reply (a topic answer or a prompt), choosing fresh phrasings."""
+    """Speak one reply (a topic answer or a prompt), choosing fresh phrasings; `aloud` first."""
     content = deps.content_for(handler_input)
     kind = "topic" if topic else "reply"
     if topic and person.of(handler_input).mode.night:
         index = pick_index(handler_input, reply.key + ".night", len(brief(reply)), deps.rng)
         said = Said(reply.key, kind, index, fill=dict(fill or {}), brief=True)
-        return _say_again(handler_input, deps, content, reply, said)
+        return _say_again(handler_input, deps, content, reply, said, aloud)
     ask_index = reprompt = None
     if reply.offer is not None:
         ask_index = pick_index(handler_input, reply.key + ".ask", len(reply.offer.ask), deps.rng)
@@ -209,7 +222,7 @@ def say(
         reprompt=reprompt,
         fill=dict(fill or {}),
     )
-    return _say_again(handler_input, deps, content, reply, said)
+    return _say_again(handler_input, deps, content, reply, said, aloud)
 
 
 def say_prompt(
@@ -219,9 +232,11 @@ def say_prompt(
     fill: Mapping[str, str] | None = None,
     *,
     asking: Question | None = None,
+    aloud: ssml.Speech = ssml.NOTHING,
     **question_data: Any,
 ) -> Response:
-    """Speak a prompt; `asking` names the question it asks, that a yes or no will answer."""
+    """Speak a prompt; `asking` names the question it asks, that a yes or no will answer;
+    `aloud` is said first, in a normal voice."""
     content = deps.content_for(handler_input)
     someone = person.of(handler_input)
     night_key, evening_key = key + "_night", key + "_evening"
@@ -229,7 +244,7 @@ def say_prompt(
         key = night_key  # no welcome chatter at night
     elif evening_key in content.replies and someone.evening:
         key = evening_key  # a sign-off before bed says good night; by day it does not
-    response = say(handler_input, deps, content.replies[key], fill=fill)
+    response = say(handler_input, deps, content.replies[key], fill=fill, aloud=aloud)
     if asking is not None:
         ask(handler_input, asking, **question_data)
     return response

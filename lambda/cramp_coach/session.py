@@ -20,6 +20,7 @@ PENDING = "pending"  # the question a yes (or no) answers: {"kind": ..., ...}
 LAST_SOURCES = "sources"  # source keys of the last answer
 ROUTINE = "routine"  # the routine's Progress while it runs in this session
 MISSES = "misses"  # how many turns in a row the skill did not understand
+SAFETY_NET = "safety_net"  # True once a miss or an error has said the emergency line
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -49,6 +50,7 @@ SCHEMA: Mapping[str, Callable[[Any], bool]] = MappingProxyType(
         LAST_SOURCES: lambda v: isinstance(v, list) and all(isinstance(k, str) for k in v),
         ROUTINE: lambda v: _flat(v) and isinstance(v.get("length"), str),
         MISSES: lambda v: _index(v) and 0 < v < 10,
+        SAFETY_NET: lambda v: v is True,
     }
 )
 

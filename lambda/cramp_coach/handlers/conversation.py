@@ -30,11 +30,25 @@ LAST_MISS = 3  # the miss that ends the session, saying how to come back
 HOLD_MS = 20_000  # "hang on": this long a silence before the skill asks again
 
 
+def safety_net(handler_input: HandlerInput, deps: Deps) -> ssml.Speech:
+    """The emergency line, once a session, for the first reply that did not understand (or
+    failed): AMAZON.FallbackIntent carries no words, so a person in danger whose words were
+    missed lands there. Chest pain, a stroke or a swollen, hot leg: the market's number (brief
+    at night, said in a normal voice). Nothing the second time."""
+    attributes = session.attributes(handler_input)
+    if attributes.get(session.SAFETY_NET):
+        return ssml.NOTHING
+    attributes[session.SAFETY_NET] = True
+    return words(handler_input, deps, "safety_net")[0]
+
+
 def miss(handler_input: HandlerInput, deps: Deps) -> Response:
     """A turn the skill did not understand. The first miss says again what is pending (or, with
     nothing pending, what can be asked); the second names the choices; the third ends, saying
-    how to come back. At night each is brief and names the mid-cramp phrase."""
+    how to come back. At night each is brief and names the mid-cramp phrase. The session's
+    first miss begins with the safety net."""
     attributes = session.attributes(handler_input)
+    net = safety_net(handler_input, deps)
     count = int(attributes.get(session.MISSES, 0)) + 1
     handler_input.attributes_manager.request_attributes[MISSED] = True
     here = where(handler_input, deps)
@@ -44,17 +58,19 @@ def miss(handler_input: HandlerInput, deps: Deps) -> Response:
         if here.place is Place.ROUTINE:  # the place is saved after every stretch
             metrics.count(handler_input, Metric.ROUTINE_ABANDONED)
             attributes.pop(session.ROUTINE, None)
-            return say_prompt(handler_input, deps, "fallback_end_routine")
-        return say_prompt(handler_input, deps, "fallback_end")
+            return say_prompt(handler_input, deps, "fallback_end_routine", aloud=net)
+        return say_prompt(handler_input, deps, "fallback_end", aloud=net)
     attributes[session.MISSES] = count
     if here.place is Place.NOWHERE:
-        return say_prompt(handler_input, deps, "fallback" if count == 1 else "fallback_again")
+        key = "fallback" if count == 1 else "fallback_again"
+        return say_prompt(handler_input, deps, key, aloud=net)
     if count == 1:
-        return say_here(handler_input, deps, here, "fallback_pending")
+        return say_here(handler_input, deps, here, "fallback_pending", aloud=net)
     if here.place is Place.ROUTINE:
-        return say_here(handler_input, deps, here, "fallback_again_routine", restate=False)
+        key = "fallback_again_routine"
+        return say_here(handler_input, deps, here, key, restate=False, aloud=net)
     key = "fallback_again_time" if here.place is Place.TIME else "fallback_again_answer"
-    return say_here(handler_input, deps, here, key)
+    return say_here(handler_input, deps, here, key, aloud=net)
 
 
 class MissCount(AbstractResponseInterceptor):

@@ -15,7 +15,7 @@ from ..intents import SPOKEN, Request
 from ..respond import say_prompt
 from ..tolerant import UnknownRequest
 from .base import RedeliverEvent
-from .conversation import miss
+from .conversation import miss, safety_net
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,8 @@ class ErrorHandler(AbstractExceptionHandler):
             response: Response = builder.response  # events and the like: Alexa speaks nothing
             return response
         try:
-            return say_prompt(handler_input, self.deps, "error")
+            net = safety_net(handler_input, self.deps)
+            return say_prompt(handler_input, self.deps, "error", aloud=net)
         except Exception as second:  # content itself unavailable: end quietly rather than crash
             log.error("error reply failed: %s", type(second).__name__)
             builder.set_should_end_session(True)

@@ -221,7 +221,8 @@ class RoutineFlow:
         length = routine.lengths[progress.length]
         pick = self.pick(handler_input)
         attributes = state.load(handler_input)
-        speech = self.disclaimer(handler_input, attributes) + ssml.text(
+        speech = self.disclaimer(handler_input, attributes) + self.resume_check(handler_input)
+        speech += ssml.text(
             pick("continued_by_default", routine.cues["continued_by_default"]).format(
                 number=progress.position + 2,
                 count=len(length.steps),
@@ -256,7 +257,14 @@ class RoutineFlow:
             return self.not_running(handler_input)
         if self.in_session(handler_input) is None:
             metrics.count(handler_input, Metric.ROUTINE_RESUMED)
+            preface += self.resume_check(handler_input)
         return self.present(handler_input, progress.length, progress.position + 1, preface)
+
+    def resume_check(self, handler_input: HandlerInput) -> ssml.Speech:
+        """The clot check, said again whenever stretches are picked up: nothing about health
+        is stored, so a calf that swelled since (a clot answer minutes ago) is asked about."""
+        cues = self.routine(handler_input).cues
+        return ssml.text(self.pick(handler_input)("resume_check", cues["resume_check"]))
 
     def resume(self, handler_input: HandlerInput) -> Response:
         """Carry on: "welcome back" when the person opens the skill to do so, a plain "on we go"
