@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 ARGS ?=
 
-.PHONY: run serve test pytest fuzz load bench contention nlu package report content-keys lint format clean
+.PHONY: run serve test pytest fuzz load bench contention nlu judge package report content-keys lint format clean
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
@@ -55,6 +55,12 @@ contention: $(STAMP) $(NODE_STAMP)
 ## SKILL_ID" asks Alexa's Utterance Profiler instead; needs the ASK CLI and `ask configure`).
 nlu: $(STAMP)
 	$(BIN)/python -m cramp_coach.local.nlu $(ARGS)
+
+## Understanding, judged a second way: tests/nlu/ through cramp_coach.local.judge, a classifier
+## trained on the built model alone (the models are tuned against the resolver, not it).
+## ARGS="--locale de-DE --holdout", or ARGS="--set FILE"
+judge: $(STAMP)
+	$(BIN)/python -m cramp_coach.local.judge $(ARGS)
 
 ## Assemble build/skill-package and build/lambda (for ask deploy / sam deploy) and the zip.
 package: $(STAMP)

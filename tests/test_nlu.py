@@ -193,6 +193,16 @@ def test_a_malformed_line_is_reported_with_its_place(tmp_path: Path) -> None:
         nlu.load(path)
 
 
+def test_a_line_says_where_it_is_said_or_is_said_with_nothing_pending(tmp_path: Path) -> None:
+    path = tmp_path / "xx-XX.jsonl"
+    line = {"inputs": {"utterance": "huh"}, "expected": [{"intent": {"name": "X", "slots": {}}}]}
+    path.write_text(json.dumps(line) + "\n" + json.dumps({**line, "context": "routine"}) + "\n")
+    assert [a.context for a in nlu.load(path)] == ["top", "routine"]
+    path.write_text(json.dumps({**line, "context": "kitchen"}) + "\n")
+    with pytest.raises(ValueError, match=r"xx-XX\.jsonl:1: .*kitchen"):
+        nlu.load(path)
+
+
 def test_the_smapi_body_round_trips(
     annotated: list[nlu.Annotation], tmp_path: Path, locale: str
 ) -> None:

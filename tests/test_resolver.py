@@ -110,3 +110,82 @@ def test_a_swollen_calf_is_a_red_flag_not_a_cramp(resolver: Resolver) -> None:
 
 def test_acronyms_spelled_the_alexa_way_match_typed_ones() -> None:
     assert tokens("is it a. l. s.") == tokens("is it ALS?")
+
+
+OFF_TOPIC = [
+    "what's the weather like tomorrow",
+    "play some relaxing music",
+    "how tall is mount everest",
+    "order more paper towels",
+    "what time is it in tokyo",
+    "tell me a joke about cats",
+    "turn off the bedroom lights",
+    "who won the football last night",
+]
+
+
+def with_sensitivity(model: dict[str, Any], level: str | None) -> dict[str, Any]:
+    copy = json.loads(json.dumps(model))
+    language = copy["interactionModel"]["languageModel"]
+    language.pop("modelConfiguration", None)
+    if level is not None:
+        language["modelConfiguration"] = {"fallbackIntentSensitivity": {"level": level}}
+    return copy
+
+
+def test_the_fallback_sensitivity_is_read_from_the_model(model: dict[str, Any]) -> None:
+    """The resolver behaves as Alexa does with the model's fallbackIntentSensitivity: the
+    higher it is, the surer a line must be to reach an intent rather than the fallback."""
+    from cramp_coach.local.resolver import SENSITIVITY, sensitivity
+
+    assert sensitivity(with_sensitivity(model, None)) == "LOW"  # Alexa's default
+    thresholds = [
+        Resolver(with_sensitivity(model, level), {}).threshold
+        for level in ("LOW", "MEDIUM", "HIGH")
+    ]
+    assert thresholds == sorted(thresholds) and len(set(thresholds)) == 3
+    assert thresholds == [SENSITIVITY["LOW"], SENSITIVITY["MEDIUM"], SENSITIVITY["HIGH"]]
+
+
+def test_a_higher_sensitivity_sends_more_unsure_lines_to_the_fallback(
+    model: dict[str, Any],
+) -> None:
+    def fallbacks(level: str) -> int:
+        resolver = Resolver(with_sensitivity(model, level), {})
+        return sum(resolver.resolve(line).intent == FALLBACK for line in OFF_TOPIC)
+
+    low, medium, high = (fallbacks(level) for level in ("LOW", "MEDIUM", "HIGH"))
+    assert low <= medium <= high and high == len(OFF_TOPIC)
+    # below its confidence, a line is the fallback, not the nearest wrong intent
+    resolver = Resolver(with_sensitivity(model, "HIGH"), {})
+    for line in OFF_TOPIC:
+        resolution = resolver.resolve(line)
+        assert resolution.intent == FALLBACK or resolution.score >= resolver.threshold, line
+
+
+@pytest.mark.parametrize(
+    ("said", "value"),
+    [
+        ("remind me at half eleven", "11:30"),  # British: half past eleven
+        ("half ten", "10:30"),
+        ("quarter past ten every night", "10:15"),
+        ("quarter after ten", "10:15"),
+        ("twenty to eleven", "10:40"),
+        ("ten past ten", "10:10"),
+        ("quarter to one", "12:45"),
+        ("remind me at ten sharp every day", "10:00"),  # as people in India say it
+        ("at 10 sharp", "10:00"),
+        ("twenty five past nine pm", "21:25"),
+    ],
+)
+def test_times_as_british_and_indian_speakers_say_them(said: str, value: str) -> None:
+    from cramp_coach.local.times import find_time
+
+    found = find_time(said)
+    assert found is not None and found[1] == value, said
+
+
+def test_half_an_hour_is_no_time_of_day() -> None:
+    from cramp_coach.local.times import find_time
+
+    assert find_time("in half an hour") is None

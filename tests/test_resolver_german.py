@@ -60,6 +60,10 @@ def test_acronyms_spelled_the_alexa_way_match_typed_ones() -> None:
         ("um zehn Uhr abends", "22:00"),
         ("um ein Uhr nachts", "01:00"),
         ("um Mitternacht", "00:00"),
+        ("um dreiviertel elf", "10:45"),
+        ("um drei viertel zehn", "09:45"),
+        ("um viertel elf", "10:15"),  # a quarter of the way to eleven, as in the east
+        ("um halb eins", "12:30"),
     ],
 )
 def test_times_as_german_speakers_say_them(said: str, value: str) -> None:

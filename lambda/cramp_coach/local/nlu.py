@@ -48,6 +48,10 @@ RED_FLAG_INTENTS = metrics.RED_FLAG_INTENTS
 ALARM_INTENTS = frozenset({"EmergencyIntent", "BloodClotIntent"})
 MID_CRAMP_INTENTS = frozenset({"CrampNowIntent"})
 GROUPS = ("red flags", "mid-cramp", "questions", "negative")
+# Where a line is said (its "context", beside SMAPI's fields): nothing pending, mid-routine,
+# after a yes-or-no question, after "what time?". The expected intent is the one the skill
+# needs there ("huh?" mid-routine is a repeat); Alexa's NLU hears it the same anywhere.
+CONTEXTS = ("top", "routine", "question", "time")
 
 
 class Hear(Protocol):
@@ -66,6 +70,7 @@ class Annotation:
     negative: bool = False
     locale: str = "en-US"
     reference: str | None = None  # SMAPI's referenceTimestamp: when it is said (ISO, UTC)
+    context: str = "top"  # where it is said: top, routine, question or time (CONTEXTS)
 
     @property
     def today(self) -> date | None:
@@ -113,13 +118,16 @@ def parse_line(raw: str, where: str, negative: bool, locale: str = "en-US") -> A
         [expected] = data["expected"]
         intent = expected["intent"]["name"]
         slots = {name: slot["value"] for name, slot in expected["intent"]["slots"].items()}
+        context = data.get("context", "top")
+        if context not in CONTEXTS:
+            raise ValueError(f"context {context!r} is not one of {', '.join(CONTEXTS)}")
     except (ValueError, KeyError, TypeError) as error:
         raise ValueError(f"{where}: not an NLU annotation ({error})") from error
     if not isinstance(utterance, str) or not utterance.strip() or not isinstance(intent, str):
         raise ValueError(f"{where}: needs an utterance and an intent name")
     if not all(isinstance(v, str) for v in slots.values()):
         raise ValueError(f"{where}: slot values are strings")
-    return Annotation(utterance, intent, slots, negative, locale, reference)
+    return Annotation(utterance, intent, slots, negative, locale, reference, context)
 
 
 def load(path: Path, locale: str | None = None) -> list[Annotation]:

@@ -42,6 +42,10 @@ MARKERS = {marker: slot_type for slot_type, marker, _ in BUILT_INS}
 # ten" after "what time?" is one: the carrier words decide, as in Alexa's model).
 WHEN_WEIGHT = 0.3
 THRESHOLD = 0.40  # between the best off-topic line (~0.33) and the worst real one (~0.46)
+# The model's fallbackIntentSensitivity (modelConfiguration): how readily Alexa sends a line
+# it is unsure of to AMAZON.FallbackIntent rather than to the nearest intent. The resolver
+# mirrors it as the score a line must reach; LOW (Alexa's default) is THRESHOLD.
+SENSITIVITY = {"LOW": THRESHOLD, "MEDIUM": 0.45, "HIGH": 0.50}
 CAPTURE_DISCOUNT = 0.85
 
 # Filler that carries no meaning for any intent; dropped before matching.
@@ -177,6 +181,14 @@ GERMAN = Language(
 LANGUAGES = {language.name: language for language in (ENGLISH, GERMAN)}
 
 
+def sensitivity(model: Mapping[str, Any]) -> str:
+    """The model's fallbackIntentSensitivity level: LOW, MEDIUM or HIGH (LOW when not set)."""
+    language_model = model["interactionModel"]["languageModel"]
+    config = language_model.get("modelConfiguration") or {}
+    level = str((config.get("fallbackIntentSensitivity") or {}).get("level", "LOW")).upper()
+    return level if level in SENSITIVITY else "LOW"
+
+
 def language_for(locale: str) -> Language:
     """The language of a locale ("de-DE": German); English for any other."""
     return LANGUAGES.get(locale.split("-")[0].lower(), ENGLISH)
@@ -274,6 +286,7 @@ class Resolver:
         )
         language_model = model["interactionModel"]["languageModel"]
         self.invocation_name: str = language_model["invocationName"]
+        self.threshold = SENSITIVITY[sensitivity(model)]
         phrases: list[_Phrase] = []
         for slot_type in language_model.get("types", []):
             for value in slot_type.get("values", []):
@@ -487,7 +500,7 @@ class Resolver:
         if not words or not scores:
             return Resolution(FALLBACK)
         intent, (score, heard) = max(scores.items(), key=lambda kv: kv[1][0])
-        if score < THRESHOLD:
+        if score < self.threshold:
             return Resolution(FALLBACK, score=score)
         slots = {
             name: heard[slot_type]

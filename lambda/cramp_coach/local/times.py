@@ -25,11 +25,19 @@ _MARKERS = re.compile(rf"\b(?:{MARKER}|{DATE_MARKER}|{DURATION_MARKER})\b")
 _HOUR = "|".join(sorted(HOURS, key=len, reverse=True))
 _MINUTE = "|".join(sorted(MINUTES, key=len, reverse=True))
 _HALF = r"(?P<half>a\.?m\.?|p\.?m\.?|in the evening|at night|tonight|in the morning)"
-_DIGITS = re.compile(rf"\b(?P<h>\d{{1,2}})(?::(?P<m>\d{{2}}))?\s*(?:o'?clock)?\s*{_HALF}?(?![\w:])")
-_WORDS = re.compile(
-    rf"\b(?:(?P<rel>half past|quarter past|quarter to)\s+)?(?P<h>{_HOUR})"
-    rf"(?:\s+(?P<m>{_MINUTE}|o'?clock))?(?:\s+{_HALF})?\b"
+# "sharp" after a time says it is one ("at ten sharp", as people in India say it).
+_DIGITS = re.compile(
+    rf"\b(?P<h>\d{{1,2}})(?::(?P<m>\d{{2}}))?\s*(?:o'?clock)?\s*(?P<sharp>sharp)?\s*{_HALF}?(?![\w:])"
 )
+# Minutes before or after an hour: "quarter past ten", "twenty to eleven", "ten after nine";
+# "half ten" is half past ten, as people in Britain, Ireland and Australia say it.
+_BEFORE_AFTER = r"five|ten|twenty|twenty five|twenty-five"
+_WORDS = re.compile(
+    rf"\b(?:(?P<rel>half(?: past)?|quarter (?:past|after|to|of)"
+    rf"|(?P<by>{_BEFORE_AFTER}) (?:minutes )?(?:past|after|to|of))\s+)?(?P<h>{_HOUR})"
+    rf"(?:\s+(?P<m>{_MINUTE}|o'?clock))?(?:\s+(?P<sharp>sharp))?(?:\s+{_HALF})?\b"
+)
+_BY = {"five": 5, "ten": 10, "twenty": 20, "twenty five": 25, "twenty-five": 25}
 _CONTEXT = re.compile(r"\b(at|to|for|until|around|about|by)\s*$")
 
 
@@ -43,6 +51,23 @@ def _value(hour: int, minute: int, half: str | None) -> str | None:
     if not (0 <= hour < 24 and 0 <= minute < 60):
         return None
     return f"{hour:02d}:{minute:02d}"
+
+
+def _related(hour: int, minute: int, groups: Mapping[str, str | None]) -> tuple[int, int]:
+    """The hour and minute a time said relative to its hour means ("twenty to eleven")."""
+    relation = groups.get("rel")
+    if not relation:
+        return hour, minute
+    before = relation.endswith((" to", " of"))
+    if relation.startswith("half"):
+        by = 30
+    elif relation.startswith("quarter"):
+        by = 15
+    else:
+        by = _BY[str(groups["by"])]
+    if before:
+        return (hour - 1) or 12, 60 - by
+    return hour, by
 
 
 def find_time(text: str) -> tuple[str, str] | None:
@@ -59,7 +84,11 @@ def find_time(text: str) -> tuple[str, str] | None:
             rest = _MARKERS.sub("", before + lowered[match.end() :])  # a day, read already
             whole = not re.sub(r"[\W_]+", "", rest)
             has_minutes = bool(match.group("m")) and match.group("m") not in ("oclock", "o'clock")
-            explicit = bool(match.group("half")) or has_minutes or "clock" in match.group(0)
+            explicit = (
+                bool(match.group("half") or match.group("sharp"))
+                or has_minutes
+                or "clock" in match.group(0)
+            )
             if not (explicit or whole or _CONTEXT.search(before) or match.groupdict().get("rel")):
                 continue
             raw_hour = str(match.group("h"))
@@ -71,13 +100,7 @@ def find_time(text: str) -> tuple[str, str] | None:
                 minute = int(minute_word)
             else:
                 minute = MINUTES[minute_word]
-            relation = match.groupdict().get("rel")
-            if relation == "half past":
-                minute = 30
-            elif relation == "quarter past":
-                minute = 15
-            elif relation == "quarter to":
-                hour, minute = hour - 1, 45
+            hour, minute = _related(hour, minute, match.groupdict())
             result = _value(hour, minute, match.group("half"))
             if result is None:
                 continue

@@ -39,7 +39,7 @@ _DIGITS = re.compile(
     rf"(?:\s+{_PART})?(?![\w:])"
 )
 _WORDS = re.compile(
-    r"\b(?:(?P<rel>halb|viertel nach|viertel vor|dreiviertel"
+    r"\b(?:(?P<rel>halb|viertel nach|viertel vor|drei ?viertel|viertel"
     r"|(?P<off>fünf|zehn|zwanzig) (?P<dir>nach|vor))\s+)?"
     rf"(?P<h>{_HOUR})(?P<uhr>{_UHR})?(?:\s+(?P<m>{_MINUTE}))?(?:\s+{_PART})?\b"
 )
@@ -85,11 +85,13 @@ def find_time(text: str) -> tuple[str, str] | None:
                 minute = int(minute_word) if minute_word.isdigit() else MINUTES[minute_word]
             relation = groups.get("rel")
             if relation == "halb":
-                hour, minute = hour - 1, 30
+                hour, minute = (hour - 1) or 12, 30
             elif relation == "viertel nach":
                 minute = 15
-            elif relation in ("viertel vor", "dreiviertel"):
-                hour, minute = hour - 1, 45
+            elif relation in ("viertel vor", "dreiviertel", "drei viertel"):
+                hour, minute = (hour - 1) or 12, 45
+            elif relation == "viertel":  # "viertel elf": a quarter of the way to eleven
+                hour, minute = (hour - 1) or 12, 15
             elif relation is not None and groups.get("off"):
                 offset = MINUTES[groups["off"]]
                 if groups["dir"] == "nach":
