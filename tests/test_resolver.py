@@ -125,7 +125,7 @@ OFF_TOPIC = [
 
 
 def with_sensitivity(model: dict[str, Any], level: str | None) -> dict[str, Any]:
-    copy = json.loads(json.dumps(model))
+    copy: dict[str, Any] = json.loads(json.dumps(model))
     language = copy["interactionModel"]["languageModel"]
     language.pop("modelConfiguration", None)
     if level is not None:
