@@ -417,13 +417,20 @@ def test_an_overlay_adds_and_leaves_out_samples_and_synonyms() -> None:
     model = models.apply(
         base,
         overlay_on_us(
-            intents={"CrampNowIntent": {"samples": ["nerve pull"], "without": ["charley horse"]}},
+            intents={
+                "CrampNowIntent": {
+                    "samples": ["nerve pull"],
+                    "without": ["help i have a charley horse"],
+                }
+            },
             types={"LEG_MUSCLE": {"HAMSTRING": {"synonyms": ["hammy"], "without": ["hamstrings"]}}},
         ),
     )
     language = model["interactionModel"]["languageModel"]
     cramp = next(i for i in language["intents"] if i["name"] == "CrampNowIntent")
-    assert "nerve pull" in cramp["samples"] and "charley horse" not in cramp["samples"]
+    assert (
+        "nerve pull" in cramp["samples"] and "help i have a charley horse" not in cramp["samples"]
+    )
     muscle = next(t for t in language["types"] if t["name"] == "LEG_MUSCLE")
     hamstring = next(v for v in muscle["values"] if v["id"] == "HAMSTRING")
     assert hamstring["name"]["synonyms"][-1] == "hammy"

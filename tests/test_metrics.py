@@ -7,7 +7,6 @@ import io
 import json
 import logging
 import random
-import string
 import sys
 from collections import Counter
 from dataclasses import replace
@@ -286,10 +285,10 @@ def test_routine_completion_and_the_most_asked_topics_add_up() -> None:
 
 # --- nothing personal ---------------------------------------------------------------------------
 
-ID = st.text(alphabet=string.ascii_letters + string.digits, min_size=12, max_size=24)
-HEARD = st.text(alphabet=string.ascii_lowercase + " ", min_size=8, max_size=30).filter(
-    lambda t: len(t.strip()) >= 8
-)
+# Ids as Amazon makes them (random, so a generated one cannot be words the line really holds,
+# as a short one could: "IntentReques"), and heard words as a sentence of several words.
+ID = st.uuids().map(str)
+HEARD = st.from_regex(r"[a-z]{4,8}( [a-z]{4,8}){2,4}", fullmatch=True)
 INTENTS = ("CrampNowIntent", "SetReminderIntent", "StartRoutineIntent", "AMAZON.FallbackIntent")
 SLOTS = ("muscle", "time", "frequency", "length", "date")
 

@@ -77,11 +77,16 @@ def test_each_market_has_a_set_of_its_own_words(market: str) -> None:
     annotated = nlu.load_locale(market)
     assert len(annotated) >= MIN_LINES
     model = models.for_locale(market)
-    slots = {i["name"]: {s["name"] for s in i.get("slots", [])} for i in language(model)["intents"]}
+    slots = {
+        i["name"]: {s["name"]: s["type"] for s in i.get("slots", [])}
+        for i in language(model)["intents"]
+    }
     for a in annotated:
         assert a.intent in slots, a
-        assert set(a.slots) <= slots[a.intent], a
-        for value in a.slots.values():
+        assert set(a.slots) <= set(slots[a.intent]), a
+        for name, value in a.slots.items():
+            if slots[a.intent][name].startswith("AMAZON."):  # Alexa's value ("22:30"), not words
+                continue
             assert tokens(value) and set(tokens(value)) <= set(tokens(a.utterance)), a
     groups = {a.group for a in annotated}
     assert {"red flags", "mid-cramp", "questions"} <= groups

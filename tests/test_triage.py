@@ -15,7 +15,11 @@ from datetime import UTC, datetime
 import pytest
 
 from cramp_coach.content import Content
+from cramp_coach.intents import Intent
 from cramp_coach.local.simulator import Simulator, Turn
+from cramp_coach.metrics import RED_FLAG_INTENTS
+
+from .helpers.safety import after_the_safety_net
 
 NIGHT = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 03:00 in New York
 
@@ -83,9 +87,17 @@ def test_a_red_flag_at_three_in_the_morning_is_complete_and_urgent_ones_are_said
         "take a deep breath",
     ],
 )
-def test_everyday_words_do_not_set_off_an_emergency(echo: Simulator, line: str) -> None:
+def test_everyday_words_do_not_set_off_an_emergency(
+    echo: Simulator, content: Content, line: str
+) -> None:
+    """No red-flag answer; a miss may begin with the safety net (a line missed could have
+    been chest pain), but never with an emergency answer."""
     turn = ask(echo, line)
-    assert "911" not in turn.speech.split(".")[0] and "clot" not in turn.speech, turn.speech
+    assert turn.resolution is not None and turn.resolution.intent not in RED_FLAG_INTENTS
+    spoken = turn.speech
+    if turn.resolution.intent == Intent.FALLBACK:
+        spoken = after_the_safety_net(content, spoken)
+    assert "911" not in spoken and "clot" not in spoken, turn.speech
 
 
 def test_not_right_now_declines_the_offer(echo: Simulator, content: Content) -> None:

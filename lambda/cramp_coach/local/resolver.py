@@ -69,6 +69,7 @@ FILLER = frozenset(
         "actually",
         "really",
         "alexa",
+        "then",
     ]
 )
 _IRREGULAR = {
@@ -102,6 +103,8 @@ _IRREGULAR = {
     "doc": "doctor",
     "gp": "doctor",
     "physician": "doctor",
+    "hamstring": "hamstring",  # not "hamstr": a noun, like its plural
+    "hamstrings": "hamstring",
 }
 _ACRONYM = re.compile(r"\b((?:[a-z]\.\s*){2,})")
 _NON_WORD = re.compile(r"[^\w{}\s]+")  # letters of any alphabet are letters (ä, ß, é)
