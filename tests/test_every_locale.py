@@ -242,3 +242,49 @@ def test_picking_the_stretches_up_again_restates_the_clot_check(
     assert not offer.ends_session
     carried_on = opened.intent(Intent.YES)
     assert fits(carried_on.speech, words.routine.cues["resume_check"]), carried_on.speech
+
+
+# Lines from each locale's evaluation set, as people there say them.
+LOOSE_SWELLING = {
+    "en-US": "and now my leg's all puffy too",
+    "en-GB": "my leg's gone all puffy",
+    "en-AU": "my leg's all puffy now",
+    "en-CA": "my leg's gotten all puffy",
+    "en-IN": "my leg is swelling also",
+    "de-DE": "und jetzt ist das bein auch noch geschwollen",
+}
+EVERYDAY_STOP = {
+    "en-US": "let's call it a night",
+    "en-GB": "that'll do for today",
+    "en-AU": "let's call it quits",
+    "en-CA": "i think i'm gonna call it a night",
+    "en-IN": "that's enough for today",
+    "de-DE": "das reicht für heute",
+}
+
+
+def test_swelling_said_loosely_at_night_is_told_not_to_stretch_or_rub_it(
+    handler: Any, api: Any, words: Content, locale: str
+) -> None:
+    echo = speaker(handler, api, locale, local_time(locale, 2, 30))
+    clot = words.topics["blood_clot"]
+    turn = one_shot(echo, LOOSE_SWELLING[locale])
+    assert fits(turn.speech, clot.say), turn.speech
+    assert turn.speech.split()[0] in {p.split()[0] for p in clot.say}  # the action first
+    assert WHISPER not in turn.ssml
+
+
+def test_a_routine_stops_when_asked_in_everyday_words_and_keeps_its_place(
+    handler: Any, api: Any, words: Content, locale: str
+) -> None:
+    echo = speaker(handler, api, locale, local_time(locale, 21))
+    steps = words.routine.lengths[words.routine.default_length].steps
+    echo.ask(line_for(locale, Intent.START_ROUTINE))
+    first = echo.intent(Intent.YES)
+    assert steps[0].label in first.speech
+    stopped = echo.say(EVERYDAY_STOP[locale])
+    assert stopped.resolution is not None and stopped.resolution.intent == Intent.STOP
+    said = (*words.replies["stopped"].say, *words.replies["stopped_evening"].say)
+    assert fits(stopped.speech, said) and stopped.ends_session, stopped.speech
+    resumed = echo.ask(line_for(locale, Intent.RESUME_ROUTINE))
+    assert steps[1].label in resumed.speech, resumed.speech
