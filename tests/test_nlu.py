@@ -203,6 +203,18 @@ def test_a_line_says_where_it_is_said_or_is_said_with_nothing_pending(tmp_path: 
         nlu.load(path)
 
 
+def test_the_right_answer_in_context_counts_intents_the_skill_answers_alike_there() -> None:
+    def outcome(expected: str, heard: str, context: str) -> nlu.Outcome:
+        return nlu.Outcome(nlu.Annotation("x", expected, context=context), heard, {})
+
+    stop, pause, cancel = "AMAZON.StopIntent", "AMAZON.PauseIntent", "AMAZON.CancelIntent"
+    assert outcome(stop, pause, "routine").right_in_context  # both keep the place and end
+    assert not outcome(stop, pause, "routine").passed
+    assert not outcome(stop, pause, "top").right_in_context
+    assert outcome(stop, cancel, "top").right_in_context
+    assert not outcome("LongCrampIntent", "AMAZON.NoIntent", "top").right_in_context
+
+
 def test_the_smapi_body_round_trips(
     annotated: list[nlu.Annotation], tmp_path: Path, locale: str
 ) -> None:

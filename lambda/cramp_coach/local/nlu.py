@@ -52,6 +52,16 @@ GROUPS = ("red flags", "mid-cramp", "questions", "negative")
 # after a yes-or-no question, after "what time?". The expected intent is the one the skill
 # needs there ("huh?" mid-routine is a repeat); Alexa's NLU hears it the same anywhere.
 CONTEXTS = ("top", "routine", "question", "time")
+_ENDS = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent"})
+# Intents the skill answers alike where a line is said, so hearing one for another is still
+# the right answer there: Stop, Cancel and Home all end with a goodbye (StopHandler); inside
+# the routine a stop and a pause both keep the place and end (routine.StopHandler, Pause).
+ALIKE: dict[str, tuple[frozenset[str], ...]] = {
+    "top": (_ENDS,),
+    "question": (_ENDS,),
+    "time": (_ENDS,),
+    "routine": (frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.PauseIntent"}),),
+}
 
 
 class Hear(Protocol):
@@ -105,6 +115,15 @@ class Outcome:
 
         same_slots = words(self.slots) == words(self.annotation.slots)
         return self.intent == self.annotation.intent and same_slots
+
+    @property
+    def right_in_context(self) -> bool:
+        """The skill gives the right answer where the line is said: its intent, or one the
+        skill answers alike there (ALIKE), whatever the slots (a stricter check is `passed`)."""
+        expected, heard = self.annotation.intent, self.intent
+        if heard == expected:
+            return True
+        return any({heard, expected} <= alike for alike in ALIKE[self.annotation.context])
 
 
 def parse_line(raw: str, where: str, negative: bool, locale: str = "en-US") -> Annotation:
@@ -229,9 +248,15 @@ def report(outcomes: Sequence[Outcome]) -> str:
             f"{o.intent} {dict(o.slots)}"
             for o in misses
         ]
+    right = sum(o.right_in_context for o in outcomes)
+    flags = [o for o in outcomes if o.annotation.group == "red flags"]
     lines.append(
-        f"\nover-triggering (everyday lines -> emergency or clot): {len(alarms(outcomes))}"
+        f"\nright answer in context (intent, or one the skill answers alike there): "
+        f"{right}/{len(outcomes)} ({100 * right / max(len(outcomes), 1):.1f} %); red flags "
+        f"reaching their own answer: {sum(o.intent == o.annotation.intent for o in flags)}"
+        f"/{len(flags)}"
     )
+    lines.append(f"over-triggering (everyday lines -> emergency or clot): {len(alarms(outcomes))}")
     return "\n".join(lines)
 
 
