@@ -1192,7 +1192,7 @@ def table(results: dict[str, Any]) -> str:
             f"- Mid-cramp answer: the first instruction word is spoken by "
             f"{spoken['first_instruction_s']} s; target ≤ 3 s.",
             "- Red flags led by an urgent action (the topics marked `urgent`), the action's first "
-            "three words ('Call 911 now', 'To be safe, don't'), slowest phrasing day or night, "
+            "three words ('Call 911 right', 'Don't stretch or'), slowest phrasing day or night, "
             "are spoken by: "
             + ", ".join(f"{k} {v} s" for k, v in spoken["red_flag_action_s"].items())
             + "; target ≤ 1 s.",

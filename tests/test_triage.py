@@ -31,7 +31,11 @@ RED_FLAGS = [
     ("my calf is swollen red and hot", "blood_clot", r"(Please )?don't stretch"),
     ("it hurts more when i pull my toes up", "blood_clot", r"(Please )?don't stretch"),
     ("one of my legs is much bigger than the other", "blood_clot", r"(Please )?don't stretch"),
-    ("the cramp will not stop, it's been twenty minutes", "long_cramp", r"(If it's|A cramp)"),
+    (
+        "the cramp will not stop, it's been twenty minutes",
+        "long_cramp",
+        r"(If it's|A cramp|Get urgent)",
+    ),
     ("my face is drooping and my leg went numb", "stroke", r"(Please )?call 911"),
     ("i suddenly can't lift my arm", "stroke", r"(Please )?call 911"),
     ("my leg feels weak and numb", "nerve_signs", r"(Please see a doctor|Get that checked)"),
