@@ -369,7 +369,7 @@ def test_the_bundle_answers_through_the_lambda_runtime_client(
     assert [kind for kind, _ in answers] == ["response"] * 3, output
     launch, cramp, unreadable = (body for _, body in answers)
     assert "not medical advice" in launch["response"]["outputSpeech"]["ssml"]
-    assert "toes" in cramp["response"]["outputSpeech"]["ssml"]
+    assert "ten minutes" in cramp["response"]["outputSpeech"]["ssml"]
     assert "Sorry" in unreadable["response"]["outputSpeech"]["ssml"]
     assert "Traceback" not in output
 
