@@ -263,3 +263,20 @@ def test_the_profiler_path_reads_what_the_ask_cli_prints(
     outcomes = nlu.evaluate(sample, nlu.profiler_hears("amzn1.ask.skill.test", LOCALE))
     assert all(o.passed for o in outcomes)
     assert "red flags" in nlu.report(outcomes)
+
+
+EXAMS = ("unseen", "unseen2")
+
+
+@pytest.mark.parametrize("exam", EXAMS)
+@pytest.mark.parametrize("market", ["en-US", "en-GB", "en-AU", "en-CA", "en-IN", "de-DE"])
+def test_the_unseen_exams_are_well_formed(exam: str, market: str) -> None:
+    """tests/nlu/unseen*/: lines written by someone who had read neither the models nor any
+    other line, judged once and reported (`make judge ARGS="--set ..."`), never gated; intents
+    only, each one the model has."""
+    from cramp_coach.local import models
+
+    lines = nlu.load(nlu.NLU_FOLDER / exam / f"{market}.jsonl", market)
+    assert len(lines) >= 40 and all(a.slots == {} for a in lines)
+    intents = {i["name"] for i in language(models.for_locale(market))["intents"]}
+    assert {a.intent for a in lines} <= intents
