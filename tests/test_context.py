@@ -484,3 +484,25 @@ def test_tell_me_more_inside_the_routine_names_its_commands(
     turn = echo.say("tell me more")
     assert turn.speech in replies(content, "help_routine") and not turn.ends_session
     assert stretch_number(echo.say("next")) == 2
+
+
+@pytest.mark.parametrize("line", ["huh?", "say what?", "come again?"])
+def test_a_bare_huh_mid_routine_repeats_the_stretch_and_keeps_the_routine(
+    echo: Simulator, line: str
+) -> None:
+    """Half asleep on the floor: "huh?" is a repeat, never a new cramp."""
+    into_the_routine(echo)
+    again = echo.say(line)
+    assert again.resolution is not None and again.resolution.intent == Intent.REPEAT
+    assert stretch_number(again) == 1 and "wall calf stretch, right leg" in again.speech
+    assert not again.ends_session and stretch_number(echo.say("next")) == 2
+
+
+@pytest.mark.parametrize("line", ["leave me alone", "quiet please", "i'm going back to bed"])
+def test_a_night_dismissal_ends_the_session_without_urgent_advice(
+    echo: Simulator, content: Content, line: str
+) -> None:
+    at(echo, NIGHT).say("open cramp coach")
+    turn = echo.say(line)
+    assert turn.ends_session, turn.speech
+    assert "urgent" not in turn.speech.lower() and "911" not in turn.speech
