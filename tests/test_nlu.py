@@ -265,7 +265,7 @@ def test_the_profiler_path_reads_what_the_ask_cli_prints(
     assert "red flags" in nlu.report(outcomes)
 
 
-EXAMS = ("unseen", "unseen2")
+EXAMS = ("unseen", "unseen2", "unseen3")
 
 
 @pytest.mark.parametrize("exam", EXAMS)
